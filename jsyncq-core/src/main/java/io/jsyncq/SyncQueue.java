@@ -1,0 +1,394 @@
+package io.jsyncq;
+
+import io.jsyncq.internal.Posix;
+import io.jsyncq.internal.QueueLayout;
+import io.jsyncq.internal.Registration;
+import io.jsyncq.internal.Waiter;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * One registration on a broadcast queue in named shared memory: the handle a process writes and reads
+ * with.
+ *
+ * <p>Every registration is a writer and a reader. It reads every message appended after it registered, in
+ * the one order every reader sees, except the ones its screens reject; and a message's space is reused only
+ * once every registration that was registered when it was appended has read it, screened it or closed.
+ * So a registration that never pops holds back every writer, including itself: that is the
+ * synchronisation the queue is named for.
+ *
+ * <pre>{@code
+ * try (SyncQueue queue = SyncQueue.builder("prices").size(1 << 20).sender("feed").openOrCreate()) {
+ *     queue.append("tick", "EURUSD 1.0842");
+ *     queue.pop(Duration.ofMillis(500)).ifPresent(m -> System.out.println(m.sender() + ": " + m.text()));
+ * }
+ * }</pre>
+ *
+ * <h2>Waiting</h2>
+ * Each {@code append} and {@code pop} comes in two forms: without a timeout it never waits (an append then
+ * fails with {@link QueueFullException}; a pop returns nothing), and with a {@link Duration} it waits up to
+ * that long in total. {@link #FOREVER} waits without limit. A wait spins briefly and then sleeps on a futex
+ * in the shared memory, so a message or free space from any process wakes it at once. An interrupt ends a
+ * wait within about 10 ms with {@link QueueInterruptedException}.
+ *
+ * <h2>Threads</h2>
+ * Appends are safe from any number of threads at once. Pops, draining and {@link #close()} must come from
+ * one thread at a time: the read position is the handle's own. Screens may be edited from any thread.
+ *
+ * <h2>Native access</h2>
+ * jsyncq maps memory and calls futex through {@code java.lang.foreign}; run with
+ * {@code --enable-native-access=io.jsyncq} (module path) or {@code --enable-native-access=ALL-UNNAMED}
+ * (class path). Without it, opening a queue fails with an exception that says so.
+ */
+public final class SyncQueue implements AutoCloseable, Iterable<Message> {
+
+    /** Wait without a time limit. */
+    public static final Duration FOREVER = ChronoUnit.FOREVER.getDuration();
+
+    /** Where queue files live unless {@link Builder#directory(Path)} or {@code JSYNCQ_DIR} says otherwise. */
+    public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
+
+    /** The size of a queue when none is given: one page, as in pysyncq. */
+    public static final long DEFAULT_SIZE = QueueLayout.MIN_CAPACITY;
+
+    private static final Duration DEFAULT_SPIN = Duration.ofNanos(20_000);
+
+    private final Registration registration;
+
+    private SyncQueue(Registration registration) {
+        this.registration = registration;
+    }
+
+    /** Creates the queue {@code name} of {@code size} bytes in {@code /dev/shm} and registers on it. */
+    public static SyncQueue create(String name, long size) {
+        return builder(name).size(size).create();
+    }
+
+    /** Attaches to the existing queue {@code name} in {@code /dev/shm} and registers on it. */
+    public static SyncQueue open(String name) {
+        return builder(name).open();
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The directory that queues live in by default: {@code $JSYNCQ_DIR}, else {@code /dev/shm}. */
+    public static Path defaultDirectory() {
+        String fromEnvironment = System.getenv("JSYNCQ_DIR");
+        return fromEnvironment == null || fromEnvironment.isBlank() ? DEFAULT_DIRECTORY : Path.of(fromEnvironment);
+    }
+
+    public String name() {
+        return registration.queueName();
+    }
+
+    /** The name this registration's messages carry as their sender. */
+    public String sender() {
+        return registration.sender();
+    }
+
+    /** The size of the ring in bytes. */
+    public long capacity() {
+        return registration.capacity();
+    }
+
+    /** Senders whose messages this registration skips (pysyncq's {@code scrnsend}); edit it at any time. */
+    public Set<String> senderScreen() {
+        return registration.senderScreen();
+    }
+
+    /** Types whose messages this registration skips (pysyncq's {@code scrntype}); edit it at any time. */
+    public Set<String> typeScreen() {
+        return registration.typeScreen();
+    }
+
+    // ---------------------------------------------------------------------------------------------- append
+
+    /** Appends a message with a UTF-8 body, or fails at once with {@link QueueFullException}. */
+    public void append(String type, String body) {
+        append(type, body, Duration.ZERO);
+    }
+
+    /** Appends a message with a UTF-8 body, waiting up to {@code timeout} for room. */
+    public void append(String type, String body, Duration timeout) {
+        append(type, Objects.requireNonNull(body, "body").getBytes(StandardCharsets.UTF_8), timeout);
+    }
+
+    public void append(String type, byte[] body) {
+        append(type, body, Duration.ZERO);
+    }
+
+    public void append(String type, byte[] body, Duration timeout) {
+        registration.append(type, MemorySegment.ofArray(Objects.requireNonNull(body, "body")), deadline(timeout));
+    }
+
+    /** Appends the buffer's remaining bytes, copying them straight into the queue; its position is unchanged. */
+    public void append(String type, ByteBuffer body) {
+        append(type, body, Duration.ZERO);
+    }
+
+    public void append(String type, ByteBuffer body, Duration timeout) {
+        registration.append(type, MemorySegment.ofBuffer(Objects.requireNonNull(body, "body")), deadline(timeout));
+    }
+
+    /** Appends the segment's bytes, copying them straight into the queue. */
+    public void append(String type, MemorySegment body) {
+        append(type, body, Duration.ZERO);
+    }
+
+    public void append(String type, MemorySegment body, Duration timeout) {
+        registration.append(type, Objects.requireNonNull(body, "body"), deadline(timeout));
+    }
+
+    // ------------------------------------------------------------------------------------------------- pop
+
+    /** The next unread, unscreened message, or empty if there is none now. */
+    public Optional<Message> pop() {
+        return pop(Duration.ZERO);
+    }
+
+    /** The next unread, unscreened message, waiting up to {@code timeout} in total for one. */
+    public Optional<Message> pop(Duration timeout) {
+        MessageCopier copier = new MessageCopier();
+        return registration.poll(copier, deadline(timeout)) ? Optional.of(copier.message) : Optional.empty();
+    }
+
+    /**
+     * Reads the next unread, unscreened message in place, without copying or allocating, if there is one now.
+     *
+     * @return true if {@code handler} was called
+     */
+    public boolean pop(MessageHandler handler) {
+        return pop(handler, Duration.ZERO);
+    }
+
+    /** Reads the next message in place, waiting up to {@code timeout} in total for one. */
+    public boolean pop(MessageHandler handler, Duration timeout) {
+        return registration.poll(Objects.requireNonNull(handler, "handler"), deadline(timeout));
+    }
+
+    /** Pops until there is nothing to read, without waiting: {@code for (Message m : queue)}. */
+    @Override
+    public Iterator<Message> iterator() {
+        return drain(Duration.ZERO).iterator();
+    }
+
+    /** Pops until a pop that waits up to {@code timeout} finds nothing. */
+    public Iterable<Message> drain(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return () -> new Iterator<>() {
+            private Message next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    next = pop(timeout).orElse(null);
+                }
+                return next != null;
+            }
+
+            @Override
+            public Message next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("the queue has nothing more to read");
+                }
+                Message message = next;
+                next = null;
+                return message;
+            }
+        };
+    }
+
+    /** The messages there are to read now, as a sequential stream. */
+    public Stream<Message> stream() {
+        return stream(Duration.ZERO);
+    }
+
+    /** A sequential stream that ends when a pop that waits up to {@code timeout} finds nothing. */
+    public Stream<Message> stream(Duration timeout) {
+        Spliterator<Message> spliterator = Spliterators.spliteratorUnknownSize(drain(timeout).iterator(),
+                Spliterator.ORDERED | Spliterator.NONNULL);
+        return StreamSupport.stream(spliterator, false);
+    }
+
+    public boolean isClosed() {
+        return registration.isClosed();
+    }
+
+    /**
+     * Unregisters: this registration's unread messages stop holding space. The last registration to close
+     * removes the queue file, unless the queue was created with {@link Builder#keep(boolean)}.
+     */
+    @Override
+    public void close() {
+        registration.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SyncQueue[" + name() + ", sender=" + sender() + (isClosed() ? ", closed]" : "]");
+    }
+
+    private static long deadline(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("a timeout cannot be negative: " + timeout);
+        }
+        return Waiter.deadlineAfter(saturatedNanos(timeout));
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static final class MessageCopier implements MessageHandler {
+        Message message;
+
+        @Override
+        public void onMessage(MessageView view) {
+            message = view.toMessage();
+        }
+    }
+
+    /**
+     * Options for creating or attaching to a queue, and for the registration made on it. Creation options
+     * ({@link #size}, {@link #maxReaders}, {@link #keep}, {@link #groupAccess}) are ignored when attaching.
+     */
+    public static final class Builder {
+        private final String name;
+        private long size = DEFAULT_SIZE;
+        private int maxReaders = QueueLayout.DEFAULT_MAX_READERS;
+        private boolean keep;
+        private boolean groupAccess;
+        private Path directory = defaultDirectory();
+        private String sender = Long.toString(ProcessHandle.current().pid());
+        private boolean filterSelf = true;
+        private Duration spin = DEFAULT_SPIN;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** Ring size in bytes: a power of two from 4 KiB to 1 GiB. Default 4 KiB. */
+        public Builder size(long bytes) {
+            this.size = bytes;
+            return this;
+        }
+
+        /** How many registrations may be open at once. Default 64. */
+        public Builder maxReaders(int count) {
+            this.maxReaders = count;
+            return this;
+        }
+
+        /** Keep the queue file when its last registration closes. Default false: the last close removes it. */
+        public Builder keep(boolean keep) {
+            this.keep = keep;
+            return this;
+        }
+
+        /** Create the file readable and writable by its group too (0660), not by its owner only (0600). */
+        public Builder groupAccess(boolean groupAccess) {
+            this.groupAccess = groupAccess;
+            return this;
+        }
+
+        /** The directory of the queue file. Default {@code $JSYNCQ_DIR}, else {@code /dev/shm}. */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** The sender name of this registration's messages. Default: the process id. */
+        public Builder sender(String sender) {
+            this.sender = Objects.requireNonNull(sender, "sender");
+            return this;
+        }
+
+        /** Put the sender name in the sender screen, so as not to read one's own messages. Default true. */
+        public Builder filterSelf(boolean filterSelf) {
+            this.filterSelf = filterSelf;
+            return this;
+        }
+
+        /**
+         * How long a wait spins before it sleeps on a futex. Default 20 µs. {@link Duration#ZERO} sleeps at
+         * once; {@link #FOREVER} spins and never sleeps (lowest latency, one busy core per waiter).
+         */
+        public Builder spin(Duration spin) {
+            if (Objects.requireNonNull(spin, "spin").isNegative()) {
+                throw new IllegalArgumentException("spin cannot be negative: " + spin);
+            }
+            this.spin = spin;
+            return this;
+        }
+
+        /** Creates the queue and registers on it; fails with {@link QueueExistsException} if it exists. */
+        public SyncQueue create() {
+            NativeAccess.require();
+            return handle(Registration.create(directory, name, size, maxReaders, keep, groupAccess, sender,
+                    saturatedNanos(spin)));
+        }
+
+        /** Registers on an existing queue; fails with {@link NoSuchQueueException} if there is none. */
+        public SyncQueue open() {
+            NativeAccess.require();
+            return handle(Registration.attach(directory, name, sender, saturatedNanos(spin)));
+        }
+
+        /** Registers on the queue, creating it first if it does not exist. */
+        public SyncQueue openOrCreate() {
+            NativeAccess.require();
+            while (true) {
+                try {
+                    return open();
+                } catch (NoSuchQueueException absent) {
+                    try {
+                        return create();
+                    } catch (QueueExistsException createdMeanwhile) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        }
+
+        private SyncQueue handle(Registration registration) {
+            if (filterSelf) {
+                registration.senderScreen().add(registration.sender());
+            }
+            return new SyncQueue(registration);
+        }
+    }
+
+    /** Turns a missing {@code --enable-native-access} into a clear error instead of the JDK's warning. */
+    private static final class NativeAccess {
+        private static void require() {
+            Posix.requireSupportedPlatform();
+            Module module = SyncQueue.class.getModule();
+            if (!module.isNativeAccessEnabled()) {
+                String flag = module.isNamed() ? module.getName() : "ALL-UNNAMED";
+                throw new SyncQueueException("jsyncq needs native access to map shared memory and use futexes: "
+                        + "start java with --enable-native-access=" + flag);
+            }
+        }
+    }
+}

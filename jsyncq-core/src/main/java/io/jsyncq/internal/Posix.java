@@ -1,0 +1,206 @@
+package io.jsyncq.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The handful of Linux calls jsyncq needs, made through {@code java.lang.foreign}: opening and mapping the
+ * queue file (so that the ring can be mapped twice, back to back) and the futex system call.
+ *
+ * <p>Every call captures {@code errno}; a failure becomes a {@link PosixException} naming the call and the
+ * error. Nothing here knows about queues.
+ */
+public final class Posix {
+
+    public static final int O_RDWR = 2;
+    public static final int O_CLOEXEC = 0x80000;
+
+    public static final int PROT_NONE = 0;
+    public static final int PROT_READ_WRITE = 1 | 2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+
+    public static final int SEEK_END = 2;
+
+    public static final int EAGAIN = 11;
+    public static final int EINTR = 4;
+    public static final int ETIMEDOUT = 110;
+
+    private static final int FUTEX_WAIT = 0;
+    private static final int FUTEX_WAKE = 1;
+
+    private static final long MAP_FAILED = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** {@code struct timespec { long tv_sec; long tv_nsec; }} on both 64-bit Linux ABIs. */
+    public static final long TIMESPEC_SIZE = 16;
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle LSEEK = downcall("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            CAPTURE_ERRNO);
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+
+    private static final long SYS_FUTEX = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 202;
+        case "aarch64", "arm64" -> 98;
+        default -> -1;
+    };
+
+    private Posix() {
+    }
+
+    /** Fails with a clear message when this platform is not one jsyncq supports. */
+    public static void requireSupportedPlatform() {
+        if (!System.getProperty("os.name").startsWith("Linux") || SYS_FUTEX < 0) {
+            throw new UnsupportedOperationException("jsyncq runs on Linux x86-64 and aarch64; this is "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        }
+    }
+
+    public static int open(String path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
+            if (fd < 0) {
+                throw new PosixException("open(" + path + ")", errno(state));
+            }
+            return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) CLOSE.invokeExact(state, fd);
+            if (result != 0) {
+                throw new PosixException("close", errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The length of the open file, read with {@code lseek(fd, 0, SEEK_END)}. */
+    public static long fileLength(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long length = (long) LSEEK.invokeExact(state, fd, 0L, SEEK_END);
+            if (length < 0) {
+                throw new PosixException("lseek", errno(state));
+            }
+            return length;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Returns the address of the new mapping. */
+    public static long mmap(long address, long length, int protection, int flags, int fd, long fileOffset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment result = (MemorySegment) MMAP.invokeExact(
+                    state, MemorySegment.ofAddress(address), length, protection, flags, fd, fileOffset);
+            if (result.address() == MAP_FAILED) {
+                throw new PosixException("mmap", errno(state));
+            }
+            return result.address();
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void munmap(long address, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
+            if (result != 0) {
+                throw new PosixException("munmap", errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code FUTEX_WAIT} on a shared (not process-private) futex word: sleeps while the word holds
+     * {@code expected}, for at most the relative time in {@code timespec} ({@link MemorySegment#NULL}: no limit).
+     *
+     * @param callState a segment of {@link #callStateSize()} bytes, reused to avoid allocating per wait
+     * @return 0 when woken, or the errno: {@link #EAGAIN} (the word had changed), {@link #ETIMEDOUT},
+     *         {@link #EINTR}
+     */
+    public static int futexWait(MemorySegment word, int expected, MemorySegment timespec, MemorySegment callState) {
+        try {
+            long result = (long) SYSCALL_FUTEX.invokeExact(callState, SYS_FUTEX, word, FUTEX_WAIT, expected, timespec);
+            return result == 0 ? 0 : errno(callState);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code FUTEX_WAKE} every process sleeping on a shared futex word. */
+    public static void futexWakeAll(MemorySegment word, MemorySegment callState) {
+        try {
+            long ignoredWokenCount = (long) SYSCALL_FUTEX.invokeExact(
+                    callState, SYS_FUTEX, word, FUTEX_WAKE, Integer.MAX_VALUE, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static long callStateSize() {
+        return CALL_STATE.byteSize();
+    }
+
+    private static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsupportedOperationException("the C library has no " + name + "()"));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+}

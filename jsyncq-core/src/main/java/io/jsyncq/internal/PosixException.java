@@ -1,0 +1,15 @@
+package io.jsyncq.internal;
+
+/** A Linux call failed; carries the call and its errno. */
+public final class PosixException extends RuntimeException {
+    private final int errno;
+
+    public PosixException(String call, int errno) {
+        super(call + " failed: errno " + errno);
+        this.errno = errno;
+    }
+
+    public int errno() {
+        return errno;
+    }
+}

@@ -1,0 +1,291 @@
+package io.jsyncq.internal;
+
+import io.jsyncq.IncompatibleQueueException;
+import io.jsyncq.InvalidSizeException;
+import io.jsyncq.NoSuchQueueException;
+import io.jsyncq.QueueExistsException;
+import io.jsyncq.SyncQueueException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+import static io.jsyncq.internal.QueueLayout.*;
+
+/**
+ * A queue file and its mapping: creating one atomically, attaching to one after checking every field of
+ * its header, and mapping it so that the ring appears twice, back to back.
+ *
+ * <p>A new queue is built under a hidden temporary name, filled (so that tmpfs has allocated every page
+ * and a full {@code /dev/shm} fails now with a clear error, not later with SIGBUS), given its header, and
+ * only then linked under its real name. {@code link} fails if the name exists, so of two processes creating
+ * the same name exactly one succeeds, and no process ever sees a half-initialised queue.
+ */
+public final class QueueFile {
+
+    private static final int ZERO_FILL_CHUNK = 1 << 20;
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment memory;
+    private final long capacity;
+    private final int maxReaders;
+
+    private QueueFile(Path path, Arena arena, MemorySegment memory, long capacity, int maxReaders) {
+        this.path = path;
+        this.arena = arena;
+        this.memory = memory;
+        this.capacity = capacity;
+        this.maxReaders = maxReaders;
+    }
+
+    /** The whole mapping: the file, then the ring's second mapping. */
+    public MemorySegment memory() {
+        return memory;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    public int maxReaders() {
+        return maxReaders;
+    }
+
+    public long ringOffset() {
+        return QueueLayout.ringOffset(maxReaders, capacity);
+    }
+
+    public long marksOffset() {
+        return QueueLayout.marksOffset(maxReaders);
+    }
+
+    /** Unmaps. Any later access through {@link #memory()}, from any thread, fails instead of crashing. */
+    public void unmap() {
+        arena.close();
+    }
+
+    /** Removes the name; processes that have the file mapped keep using it until they unmap. */
+    public void unlink() {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new SyncQueueException("could not remove queue file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void validateSizes(long capacity, int maxReaders) {
+        if (!isValidCapacity(capacity)) {
+            throw new InvalidSizeException("queue size " + capacity + " is not allowed: use a power of two from "
+                    + MIN_CAPACITY + " (4k) to " + MAX_CAPACITY + " (1g) bytes, such as 64k or 1m");
+        }
+        if (maxReaders < 1 || maxReaders > MAX_READERS_LIMIT) {
+            throw new InvalidSizeException("max readers " + maxReaders + " is not allowed: use 1 to "
+                    + MAX_READERS_LIMIT);
+        }
+    }
+
+    public static QueueFile create(Path directory, String name, long capacity, int maxReaders, int flags,
+                                   boolean groupAccess) {
+        validateSizes(capacity, maxReaders);
+        Path path = directory.resolve(name);
+        long fileLength = QueueLayout.fileLength(maxReaders, capacity);
+        requireFreeSpace(directory, fileLength);
+        if (Files.exists(path)) {
+            throw new QueueExistsException("queue '" + name + "' already exists (" + path
+                    + "); attach to it, or remove it first");
+        }
+        Path building = directory.resolve(".jsyncq-creating-" + name + "-" + ProcessHandle.current().pid()
+                + "-" + Long.toHexString(System.nanoTime()));
+        try {
+            Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(groupAccess ? "rw-rw----" : "rw-------");
+            Files.createFile(building, PosixFilePermissions.asFileAttribute(permissions));
+            Files.setPosixFilePermissions(building, permissions); // createFile's mode is reduced by the umask
+            fillWithZeros(building, fileLength);
+            QueueFile file = map(building, capacity, maxReaders);
+            try {
+                file.writeHeader(capacity, maxReaders, flags, fileLength);
+                Files.createLink(path, building);
+                return new QueueFile(path, file.arena, file.memory, capacity, maxReaders);
+            } catch (FileAlreadyExistsException e) {
+                file.unmap();
+                throw new QueueExistsException("queue '" + name + "' already exists (" + path
+                        + "); attach to it, or remove it first");
+            } catch (RuntimeException | IOException e) {
+                file.unmap();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new SyncQueueException("could not create queue file " + path + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(building);
+            } catch (IOException ignored) {
+                // Only a hidden name is left behind; the queue itself is complete or absent.
+            }
+        }
+    }
+
+    public static QueueFile attach(Path directory, String name) {
+        Path path = directory.resolve(name);
+        int fd;
+        try {
+            fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC);
+        } catch (PosixException e) {
+            if (e.errno() == 2) {
+                throw new NoSuchQueueException("no queue named '" + name + "' in " + directory
+                        + "; create it first");
+            }
+            throw new SyncQueueException("could not open queue file " + path + ": errno " + e.errno(), e);
+        }
+        try {
+            long fileLength = Posix.fileLength(fd);
+            long[] sizes = readAndCheckHeader(path, fd, fileLength);
+            return mapFd(path, fd, sizes[0], (int) sizes[1]);
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    /** Validates the static header before anything else is trusted; returns {capacity, maxReaders}. */
+    private static long[] readAndCheckHeader(Path path, int fd, long fileLength) {
+        if (fileLength < HEADER_LENGTH) {
+            throw notAQueue(path, "it is " + fileLength + " bytes long, shorter than a queue header");
+        }
+        long address = Posix.mmap(0, HEADER_LENGTH, Posix.PROT_READ_WRITE, Posix.MAP_SHARED, fd, 0);
+        try {
+            MemorySegment header = MemorySegment.ofAddress(address).reinterpret(HEADER_LENGTH);
+            long magic = header.get(ValueLayout.JAVA_LONG, MAGIC_OFFSET);
+            if (magic != MAGIC) {
+                throw notAQueue(path, "it does not start with the jsyncq magic number");
+            }
+            int version = header.get(ValueLayout.JAVA_INT, VERSION_OFFSET);
+            if (version != LAYOUT_VERSION) {
+                throw new IncompatibleQueueException("queue file " + path + " has layout version " + version
+                        + "; this jsyncq reads version " + LAYOUT_VERSION
+                        + ". Use the jsyncq release that created it, or remove and re-create the queue");
+            }
+            long capacity = header.get(ValueLayout.JAVA_LONG, CAPACITY_OFFSET);
+            int maxReaders = header.get(ValueLayout.JAVA_INT, MAX_READERS_OFFSET);
+            if (!isValidCapacity(capacity) || maxReaders < 1 || maxReaders > MAX_READERS_LIMIT) {
+                throw damaged(path, "its header holds capacity " + capacity + " and max readers " + maxReaders);
+            }
+            long expectedLength = QueueLayout.fileLength(maxReaders, capacity);
+            boolean layoutMatches = header.get(ValueLayout.JAVA_INT, READER_SLOT_LENGTH_OFFSET) == ReaderSlotLayout.SLOT_LENGTH
+                    && header.get(ValueLayout.JAVA_LONG, READER_TABLE_OFFSET_OFFSET) == READER_TABLE_OFFSET
+                    && header.get(ValueLayout.JAVA_LONG, MARKS_OFFSET_OFFSET) == QueueLayout.marksOffset(maxReaders)
+                    && header.get(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET) == QueueLayout.ringOffset(maxReaders, capacity)
+                    && header.get(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET) == expectedLength;
+            if (!layoutMatches) {
+                throw damaged(path, "the offsets in its header do not match its sizes");
+            }
+            if (fileLength != expectedLength) {
+                throw damaged(path, "it is " + fileLength + " bytes long but its header says " + expectedLength);
+            }
+            return new long[] {capacity, maxReaders};
+        } finally {
+            Posix.munmap(address, HEADER_LENGTH);
+        }
+    }
+
+    private static QueueFile map(Path path, long capacity, int maxReaders) {
+        int fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC);
+        try {
+            return mapFd(path, fd, capacity, maxReaders);
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    /**
+     * Reserves address space for the file plus one more ring, then maps the file at the start and the ring
+     * again right after it. A record that runs off the end of the first ring continues, byte for byte, in
+     * the second: writers copy and readers view every record as one contiguous range.
+     */
+    private static QueueFile mapFd(Path path, int fd, long capacity, int maxReaders) {
+        long fileLength = QueueLayout.fileLength(maxReaders, capacity);
+        long ringOffset = QueueLayout.ringOffset(maxReaders, capacity);
+        long totalLength = fileLength + capacity;
+        long base = Posix.mmap(0, totalLength, Posix.PROT_NONE,
+                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_NORESERVE, -1, 0);
+        try {
+            Posix.mmap(base, fileLength, Posix.PROT_READ_WRITE, Posix.MAP_SHARED | Posix.MAP_FIXED, fd, 0);
+            Posix.mmap(base + fileLength, capacity, Posix.PROT_READ_WRITE, Posix.MAP_SHARED | Posix.MAP_FIXED,
+                    fd, ringOffset);
+        } catch (PosixException e) {
+            Posix.munmap(base, totalLength);
+            throw new SyncQueueException("could not map queue file " + path + ": errno " + e.errno(), e);
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment memory = MemorySegment.ofAddress(base)
+                .reinterpret(totalLength, arena, ignored -> Posix.munmap(base, totalLength));
+        return new QueueFile(path, arena, memory, capacity, maxReaders);
+    }
+
+    private void writeHeader(long capacity, int maxReaders, int flags, long fileLength) {
+        memory.asSlice(marksOffset(), QueueLayout.marksLength(capacity)).fill((byte) 0xFF); // every mark = NO_MARK
+        memory.set(ValueLayout.JAVA_INT, VERSION_OFFSET, LAYOUT_VERSION);
+        memory.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, flags);
+        memory.set(ValueLayout.JAVA_LONG, CAPACITY_OFFSET, capacity);
+        memory.set(ValueLayout.JAVA_INT, MAX_READERS_OFFSET, maxReaders);
+        memory.set(ValueLayout.JAVA_INT, READER_SLOT_LENGTH_OFFSET, ReaderSlotLayout.SLOT_LENGTH);
+        memory.set(ValueLayout.JAVA_LONG, READER_TABLE_OFFSET_OFFSET, READER_TABLE_OFFSET);
+        memory.set(ValueLayout.JAVA_LONG, MARKS_OFFSET_OFFSET, marksOffset());
+        memory.set(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET, ringOffset());
+        memory.set(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET, fileLength);
+        memory.set(ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC);
+    }
+
+    private static void fillWithZeros(Path file, long length) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_FILL_CHUNK);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long written = 0;
+            while (written < length) {
+                zeros.clear().limit((int) Math.min(ZERO_FILL_CHUNK, length - written));
+                written += channel.write(zeros, written);
+            }
+        } catch (IOException e) {
+            throw new InvalidSizeException("could not reserve " + length + " bytes for the queue in "
+                    + file.getParent() + " (" + e.getMessage() + "); free space there or choose a smaller size", e);
+        }
+    }
+
+    private static void requireFreeSpace(Path directory, long length) {
+        long usable;
+        try {
+            usable = Files.getFileStore(directory).getUsableSpace();
+        } catch (NoSuchFileException e) {
+            throw new SyncQueueException("queue directory " + directory + " does not exist");
+        } catch (IOException e) {
+            throw new SyncQueueException("could not read free space of " + directory + ": " + e.getMessage(), e);
+        }
+        if (usable < length) {
+            throw new InvalidSizeException("a queue of this size needs " + length + " bytes in " + directory
+                    + " but only " + usable + " are free; free space there or choose a smaller size");
+        }
+    }
+
+    private static IncompatibleQueueException notAQueue(Path path, String why) {
+        return new IncompatibleQueueException(path + " is not a jsyncq queue: " + why);
+    }
+
+    private static IncompatibleQueueException damaged(Path path, String why) {
+        return new IncompatibleQueueException("queue file " + path + " is damaged: " + why
+                + "; remove it and create the queue again");
+    }
+}

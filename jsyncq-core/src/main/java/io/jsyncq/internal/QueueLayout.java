@@ -1,0 +1,126 @@
+package io.jsyncq.internal;
+
+/**
+ * Where everything lives in a queue file. Offsets only; {@link SharedQueue} holds the algorithm.
+ *
+ * <pre>
+ *  file offset
+ *  0        +------------------------------------------------------------------+
+ *           | static header (written once by the creator, before the file is    |
+ *           | linked under its name; read-only afterwards)                      |
+ *           |   0 magic "JSYNCQ\0\0" (u64)      8 layout version (i32)          |
+ *           |  12 flags (i32)                  16 ring capacity (i64)           |
+ *           |  24 max readers (i32)            28 reader slot length (i32)      |
+ *           |  32 reader table offset (i64)    40 marks offset (i64)            |
+ *           |  48 ring offset (i64)            56 file length (i64)             |
+ *  128      +------------------------------------------------------------------+
+ *           | tail position (i64): next free byte; writers claim with CAS       |
+ *  256      +------------------------------------------------------------------+
+ *           | head cache (i64): a lower bound of every live reader's cursor     |
+ *  384      +------------------------------------------------------------------+
+ *           | lifecycle (i32): REMOVED bit + registration count                 |
+ *           | registration epoch (i32)      slot high-water mark (i32)          |
+ *  512      +------------------------------------------------------------------+
+ *           | message futex (i32)           message waiters (i32)             |
+ *  640      +------------------------------------------------------------------+
+ *           | space futex (i32)             space waiters (i32)               |
+ *  768      +------------------------------------------------------------------+
+ *           | unused up to the end of the header page                          |
+ *  4096     +------------------------------------------------------------------+
+ *           | reader table: max readers x {@link ReaderSlotLayout#SLOT_LENGTH} bytes |
+ *           +------------------------------------------------------------------+ (page aligned)
+ *           | publication marks: one i64 per ring granule                      |
+ *           +------------------------------------------------------------------+ (page aligned)
+ *           | ring: capacity bytes of records, mapped twice back to back so    |
+ *           | that a record straddling the end is contiguous in memory         |
+ *           +------------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Each line that more than one process writes sits in its own 128-byte block: two cache lines, because
+ * x86 prefetches lines in adjacent pairs.
+ */
+public final class QueueLayout {
+
+    /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
+    public static final long MAGIC = 0x0000_5143_4E59_534AL;
+    public static final int LAYOUT_VERSION = 1;
+
+    public static final long PAGE_SIZE = 4096;
+    public static final int CONTENDED_BLOCK = 128;
+
+    public static final long MAGIC_OFFSET = 0;
+    public static final long VERSION_OFFSET = 8;
+    public static final long FLAGS_OFFSET = 12;
+    public static final long CAPACITY_OFFSET = 16;
+    public static final long MAX_READERS_OFFSET = 24;
+    public static final long READER_SLOT_LENGTH_OFFSET = 28;
+    public static final long READER_TABLE_OFFSET_OFFSET = 32;
+    public static final long MARKS_OFFSET_OFFSET = 40;
+    public static final long RING_OFFSET_OFFSET = 48;
+    public static final long FILE_LENGTH_OFFSET = 56;
+
+    public static final long TAIL_POSITION_OFFSET = 128;
+    public static final long HEAD_CACHE_OFFSET = 256;
+    public static final long LIFECYCLE_OFFSET = 384;
+    public static final long REGISTRATION_EPOCH_OFFSET = 388;
+    public static final long SLOT_HIGH_WATER_OFFSET = 392;
+    public static final long MESSAGE_FUTEX_OFFSET = 512;
+    public static final long MESSAGE_WAITERS_OFFSET = 516;
+    public static final long SPACE_FUTEX_OFFSET = 640;
+    public static final long SPACE_WAITERS_OFFSET = 644;
+
+    public static final long HEADER_LENGTH = PAGE_SIZE;
+    public static final long READER_TABLE_OFFSET = HEADER_LENGTH;
+
+    /** Flag: keep the file when the last registration closes. */
+    public static final int FLAG_KEEP = 1;
+
+    /** Lifecycle bit set by the last registration to close, just before it removes the file. */
+    public static final int LIFECYCLE_REMOVED = 1 << 31;
+    public static final int LIFECYCLE_COUNT_MASK = ~LIFECYCLE_REMOVED;
+
+    /** Smallest ring: one page, because the ring is mapped twice and mappings are whole pages. */
+    public static final long MIN_CAPACITY = PAGE_SIZE;
+    /** Largest ring: 1 GiB keeps every record length and offset inside a signed 32-bit int. */
+    public static final long MAX_CAPACITY = 1L << 30;
+    public static final int MAX_READERS_LIMIT = 4096;
+    public static final int DEFAULT_MAX_READERS = 64;
+
+    /** Records start on 64-byte boundaries, so two writers never share a cache line of data. */
+    public static final int GRANULE_SHIFT = 6;
+    public static final int GRANULE = 1 << GRANULE_SHIFT;
+    public static final int MARK_LENGTH = Long.BYTES;
+    /** The value of a mark that no record has been published at. Positions are never negative. */
+    public static final long NO_MARK = -1L;
+
+    private QueueLayout() {
+    }
+
+    public static long readerTableLength(int maxReaders) {
+        return (long) maxReaders * ReaderSlotLayout.SLOT_LENGTH;
+    }
+
+    public static long marksOffset(int maxReaders) {
+        return alignToPage(READER_TABLE_OFFSET + readerTableLength(maxReaders));
+    }
+
+    public static long marksLength(long capacity) {
+        return (capacity >>> GRANULE_SHIFT) * MARK_LENGTH;
+    }
+
+    public static long ringOffset(int maxReaders, long capacity) {
+        return alignToPage(marksOffset(maxReaders) + marksLength(capacity));
+    }
+
+    public static long fileLength(int maxReaders, long capacity) {
+        return ringOffset(maxReaders, capacity) + capacity;
+    }
+
+    public static long alignToPage(long length) {
+        return (length + PAGE_SIZE - 1) & -PAGE_SIZE;
+    }
+
+    public static boolean isValidCapacity(long capacity) {
+        return capacity >= MIN_CAPACITY && capacity <= MAX_CAPACITY && Long.bitCount(capacity) == 1;
+    }
+}

@@ -1,0 +1,143 @@
+package io.jsyncq.internal;
+
+import io.jsyncq.MessageView;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A reusable flyweight over one record in the mapped ring, pointed at each record in turn by a
+ * {@link Registration}. Validates a record's header before anything uses its lengths.
+ */
+public final class RecordView implements MessageView {
+
+    private final MemorySegment memory;
+    private final long capacity;
+    private long offset;
+    private int senderLength;
+    private int typeLength;
+    private int bodyLength;
+    private short kind;
+    private int recordLength;
+
+    RecordView(MemorySegment memory, long capacity) {
+        this.memory = memory;
+        this.capacity = capacity;
+    }
+
+    /**
+     * Points this view at the record that starts at {@code offset} and checks that its header is
+     * self-consistent and fits in the ring.
+     *
+     * @return false if the header is damaged
+     */
+    boolean wrap(long offset) {
+        this.offset = offset;
+        recordLength = memory.get(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET);
+        bodyLength = memory.get(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET);
+        senderLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET));
+        typeLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET));
+        kind = memory.get(ValueLayout.JAVA_SHORT, offset + RecordLayout.KIND_OFFSET);
+        return recordLength >= RecordLayout.HEADER_LENGTH
+                && recordLength <= capacity
+                && bodyLength >= 0
+                && (long) RecordLayout.HEADER_LENGTH + senderLength + typeLength + bodyLength == recordLength
+                && (kind == RecordLayout.KIND_MESSAGE || kind == RecordLayout.KIND_SKIP);
+    }
+
+    int recordLength() {
+        return recordLength;
+    }
+
+    boolean isSkip() {
+        return kind == RecordLayout.KIND_SKIP;
+    }
+
+    long senderOffset() {
+        return offset + RecordLayout.HEADER_LENGTH;
+    }
+
+    int senderLength() {
+        return senderLength;
+    }
+
+    long typeOffset() {
+        return senderOffset() + senderLength;
+    }
+
+    int typeLength() {
+        return typeLength;
+    }
+
+    @Override
+    public MemorySegment buffer() {
+        return memory;
+    }
+
+    @Override
+    public long bodyOffset() {
+        return typeOffset() + typeLength;
+    }
+
+    @Override
+    public int bodyLength() {
+        return bodyLength;
+    }
+
+    @Override
+    public String sender() {
+        return text(senderOffset(), senderLength);
+    }
+
+    @Override
+    public String type() {
+        return text(typeOffset(), typeLength);
+    }
+
+    @Override
+    public boolean senderEquals(byte[] name) {
+        return bytesEqual(senderOffset(), senderLength, name);
+    }
+
+    @Override
+    public boolean typeEquals(byte[] type) {
+        return bytesEqual(typeOffset(), typeLength, type);
+    }
+
+    @Override
+    public byte[] bodyBytes() {
+        return bytes(bodyOffset(), bodyLength);
+    }
+
+    @Override
+    public String bodyText() {
+        return text(bodyOffset(), bodyLength);
+    }
+
+    private boolean bytesEqual(long at, int length, byte[] expected) {
+        return bytesEqual(memory, at, length, expected);
+    }
+
+    static boolean bytesEqual(MemorySegment memory, long at, int length, byte[] expected) {
+        if (expected.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (memory.get(ValueLayout.JAVA_BYTE, at + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private byte[] bytes(long at, int length) {
+        byte[] copy = new byte[length];
+        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, at, copy, 0, length);
+        return copy;
+    }
+
+    private String text(long at, int length) {
+        return new String(bytes(at, length), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,315 @@
+package io.jsyncq.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static io.jsyncq.internal.QueueLayout.*;
+
+/**
+ * The lock-free protocol over one mapped queue: claiming, publishing and freeing space, registering
+ * readers, and the futex handshakes that let a process sleep until a message or room arrives.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Positions.</b> The tail, the head cache, every reader cursor and every mark hold a 64-bit byte
+ * position that only grows; the ring offset is {@code position & (capacity - 1)}. A position is a multiple
+ * of {@link QueueLayout#GRANULE}, so it never wraps in the life of a machine and never means two places.
+ *
+ * <p><b>Claim.</b> A writer reads the tail {@code t}, checks {@code t + length - head <= capacity} and
+ * moves the tail from {@code t} to {@code t + length} with one compare-and-set. The winner alone owns
+ * {@code [t, t + length)}; writers never wait for each other, and a loser simply tries again at the new
+ * tail.
+ *
+ * <p><b>Publish: the central trick.</b> Several writers fill their claims at once and finish in any order,
+ * so the tail says nothing about which records are complete. Each granule of the ring has a mark, in a
+ * separate array, and a writer publishes its record at position {@code p} by a release store of {@code p}
+ * itself into the mark of {@code p}'s granule, after writing every byte of the record. A reader at cursor
+ * {@code c} has a record exactly when the mark of {@code c}'s granule equals {@code c} (acquire load): an
+ * older lap left a smaller number there (or {@link QueueLayout#NO_MARK}), and no later lap can write one
+ * until the reader has moved past {@code c}. The marks live outside the ring, so no message body, however
+ * chosen, can ever look like a publication. This is the Disruptor's availability buffer, with whole
+ * positions instead of lap numbers so that no counter can wrap.
+ *
+ * <p><b>Freeing.</b> Space before the lowest cursor of all active readers is free. Scanning the reader
+ * table on every append would be slow, so writers keep a head cache: a lower bound of that minimum,
+ * raised (never lowered) by whoever rescans when the cached value does not leave room. A reader joining
+ * during a scan could be missed by it, so registration bumps a registration epoch between becoming active
+ * and reading the tail, and a scan that sees the epoch change repeats. Either the scan saw the new reader,
+ * or every cursor it read was at most the tail the new reader then starts from; so space a new reader
+ * needs is never freed under it.
+ *
+ * <p><b>Sleeping and waking.</b> A sleeper increments a waiter count, checks its condition again, and
+ * sleeps on a futex word only if that word still holds the value read before the increment. A waker makes
+ * its change (a mark, a cursor, a freed slot) and then reads the waiter count; only when it is not zero
+ * does it bump the futex word and call {@code FUTEX_WAKE}. Both sides use volatile (sequentially
+ * consistent) accesses, so by the Dekker argument at least one side sees the other: the sleeper sees the
+ * change and does not sleep, or the waker sees the sleeper and wakes it; and since the sleeper read the
+ * futex word before the increment, a bump that comes before its {@code FUTEX_WAIT} makes that call
+ * return at once. No wake-up is lost, and a process that nobody waits for makes no system call.
+ */
+public final class SharedQueue {
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final QueueFile file;
+    private final MemorySegment memory;
+    private final long capacity;
+    private final long ringMask;
+    private final long ringOffset;
+    private final long marksOffset;
+    private final long markIndexMask;
+    private final int maxReaders;
+    private final WakeChannel messages;
+    private final WakeChannel space;
+
+    public SharedQueue(QueueFile file) {
+        this.file = file;
+        this.memory = file.memory();
+        this.capacity = file.capacity();
+        this.ringMask = capacity - 1;
+        this.ringOffset = file.ringOffset();
+        this.marksOffset = file.marksOffset();
+        this.markIndexMask = (capacity >>> GRANULE_SHIFT) - 1;
+        this.maxReaders = file.maxReaders();
+        this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET);
+        this.space = new WakeChannel(memory, SPACE_FUTEX_OFFSET, SPACE_WAITERS_OFFSET);
+    }
+
+    public QueueFile file() {
+        return file;
+    }
+
+    public MemorySegment memory() {
+        return memory;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    public int maxReaders() {
+        return maxReaders;
+    }
+
+    public int flags() {
+        return memory.get(ValueLayout.JAVA_INT, FLAGS_OFFSET);
+    }
+
+    /** The offset in {@link #memory()} where the record at {@code position} starts. */
+    public long recordOffset(long position) {
+        return ringOffset + (position & ringMask);
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Claim and publish
+
+    public long tailVolatile() {
+        return (long) LONG.getVolatile(memory, TAIL_POSITION_OFFSET);
+    }
+
+    /**
+     * Claims {@code alignedLength} bytes at the tail if the head cache leaves room for them.
+     *
+     * @return the position claimed, or -1 when there is no room as far as the head cache knows
+     */
+    public long tryClaim(long alignedLength) {
+        while (true) {
+            long tail = tailVolatile();
+            long head = headCacheVolatile();
+            if (tail + alignedLength - head > capacity) {
+                head = refreshHeadCache();
+                if (tail + alignedLength - head > capacity) {
+                    return -1;
+                }
+            }
+            if (LONG.compareAndSet(memory, TAIL_POSITION_OFFSET, tail, tail + alignedLength)) {
+                return tail;
+            }
+        }
+    }
+
+    /** Publishes the record at {@code position}, which this process claimed and has written in full. */
+    public void publish(long position) {
+        LONG.setVolatile(memory, markOffset(position), position);
+        messages.wakeIfWaiting();
+    }
+
+    /** True when the record at {@code position} has been published (acquire: its bytes are visible). */
+    public boolean isPublishedAcquire(long position) {
+        return (long) LONG.getAcquire(memory, markOffset(position)) == position;
+    }
+
+    public boolean isPublishedVolatile(long position) {
+        return (long) LONG.getVolatile(memory, markOffset(position)) == position;
+    }
+
+    private long markOffset(long position) {
+        return marksOffset + ((position >>> GRANULE_SHIFT) & markIndexMask) * MARK_LENGTH;
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Freeing space
+
+    public long headCacheVolatile() {
+        return (long) LONG.getVolatile(memory, HEAD_CACHE_OFFSET);
+    }
+
+    /** Free bytes at the tail, after a fresh scan of the reader table. */
+    public long freeSpace() {
+        return capacity - (tailVolatile() - refreshHeadCache());
+    }
+
+    /**
+     * Scans every active reader's cursor, raises the head cache to the minimum, and returns the head cache.
+     * Repeats if a reader registered during the scan (see the class notes).
+     */
+    public long refreshHeadCache() {
+        long minimum;
+        int epoch;
+        do {
+            epoch = (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET);
+            minimum = tailVolatile();
+            int slots = slotHighWater();
+            for (int slot = 0; slot < slots; slot++) {
+                long slotOffset = ReaderSlotLayout.slotOffset(slot);
+                if ((int) INT.getVolatile(memory, slotOffset + ReaderSlotLayout.STATE_OFFSET)
+                        == ReaderSlotLayout.STATE_ACTIVE) {
+                    minimum = Math.min(minimum,
+                            (long) LONG.getVolatile(memory, slotOffset + ReaderSlotLayout.CURSOR_OFFSET));
+                }
+            }
+        } while (epoch != (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET));
+        return raiseHeadCache(minimum);
+    }
+
+    private long raiseHeadCache(long candidate) {
+        while (true) {
+            long current = headCacheVolatile();
+            if (candidate <= current) {
+                return current;
+            }
+            if (LONG.compareAndSet(memory, HEAD_CACHE_OFFSET, current, candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Readers
+
+    /** Moves a reader's shared cursor forward and wakes writers waiting for room. */
+    public void storeCursor(int slot, long position) {
+        LONG.setVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.CURSOR_OFFSET, position);
+        space.wakeIfWaiting();
+    }
+
+    public long cursorVolatile(int slot) {
+        return (long) LONG.getVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.CURSOR_OFFSET);
+    }
+
+    public int slotStateVolatile(int slot) {
+        return (int) INT.getVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.STATE_OFFSET);
+    }
+
+    public int slotHighWater() {
+        return Math.min((int) INT.getVolatile(memory, SLOT_HIGH_WATER_OFFSET), maxReaders);
+    }
+
+    /**
+     * Takes a free reader slot and makes it active at the current tail.
+     *
+     * @return the slot, or -1 when every slot is taken
+     */
+    public int registerReader(ProcessIdentity identity, byte[] sender) {
+        for (int slot = 0; slot < maxReaders; slot++) {
+            long slotOffset = ReaderSlotLayout.slotOffset(slot);
+            if (!INT.compareAndSet(memory, slotOffset + ReaderSlotLayout.STATE_OFFSET,
+                    ReaderSlotLayout.STATE_FREE, ReaderSlotLayout.STATE_CLAIMED)) {
+                continue;
+            }
+            raiseSlotHighWater(slot + 1);
+            memory.set(ValueLayout.JAVA_INT, slotOffset + ReaderSlotLayout.PID_OFFSET, identity.pid());
+            memory.set(ValueLayout.JAVA_LONG, slotOffset + ReaderSlotLayout.START_TIME_OFFSET, identity.startTime());
+            int senderLength = Math.min(sender.length, ReaderSlotLayout.MAX_SENDER_BYTES);
+            MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE,
+                    slotOffset + ReaderSlotLayout.SENDER_OFFSET, senderLength);
+            memory.set(ValueLayout.JAVA_INT, slotOffset + ReaderSlotLayout.SENDER_LENGTH_OFFSET, senderLength);
+            // Until the tail is read below, hold a position no later than anything still unfreed.
+            LONG.setVolatile(memory, slotOffset + ReaderSlotLayout.CURSOR_OFFSET, headCacheVolatile());
+            INT.setVolatile(memory, slotOffset + ReaderSlotLayout.STATE_OFFSET, ReaderSlotLayout.STATE_ACTIVE);
+            INT.getAndAdd(memory, REGISTRATION_EPOCH_OFFSET, 1);
+            LONG.setVolatile(memory, slotOffset + ReaderSlotLayout.CURSOR_OFFSET, tailVolatile());
+            return slot;
+        }
+        return -1;
+    }
+
+    /** Frees a reader slot: whatever it had not read stops holding space. */
+    public void unregisterReader(int slot) {
+        INT.setVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.STATE_OFFSET,
+                ReaderSlotLayout.STATE_FREE);
+        space.wakeIfWaiting();
+    }
+
+    private void raiseSlotHighWater(int candidate) {
+        while (true) {
+            int current = (int) INT.getVolatile(memory, SLOT_HIGH_WATER_OFFSET);
+            if (candidate <= current || INT.compareAndSet(memory, SLOT_HIGH_WATER_OFFSET, current, candidate)) {
+                return;
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Lifecycle: how many registrations hold the file, and whether the last one has removed it
+
+    /** Counts a new registration, unless the queue is being removed. */
+    public boolean tryAddRegistration() {
+        while (true) {
+            int lifecycle = (int) INT.getVolatile(memory, LIFECYCLE_OFFSET);
+            if ((lifecycle & LIFECYCLE_REMOVED) != 0) {
+                return false;
+            }
+            if (INT.compareAndSet(memory, LIFECYCLE_OFFSET, lifecycle, lifecycle + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Uncounts a registration.
+     *
+     * @return true if this was the last one and the caller must now remove the file: the queue is marked
+     *         removed in the same step, so nobody can register on it any more
+     */
+    public boolean removeRegistration(boolean keepWhenUnused) {
+        while (true) {
+            int lifecycle = (int) INT.getVolatile(memory, LIFECYCLE_OFFSET);
+            int count = lifecycle & LIFECYCLE_COUNT_MASK;
+            boolean last = count <= 1 && !keepWhenUnused;
+            int next = last ? LIFECYCLE_REMOVED : lifecycle - 1;
+            if (INT.compareAndSet(memory, LIFECYCLE_OFFSET, lifecycle, next)) {
+                return last;
+            }
+        }
+    }
+
+    public int registrationCount() {
+        return (int) INT.getVolatile(memory, LIFECYCLE_OFFSET) & LIFECYCLE_COUNT_MASK;
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Sleeping and waking (see the class notes)
+
+    /** Where readers sleep until a record is published. */
+    public WakeChannel messages() {
+        return messages;
+    }
+
+    /** Where writers sleep until a reader frees room. */
+    public WakeChannel space() {
+        return space;
+    }
+}

@@ -1,0 +1,74 @@
+package io.jsyncq.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A futex word and a count of the processes sleeping on it, both in shared memory: the place where one
+ * kind of waiter (readers waiting for a message, or writers waiting for room) sleeps. The protocol that
+ * makes it free of lost wake-ups is in {@link SharedQueue}'s notes; {@link Waiter} drives the sleeping side.
+ *
+ * <pre>
+ *  0  futex sequence (i32): bumped before every wake
+ *  4  waiter count (i32): sleepers between their check and their wake-up
+ * </pre>
+ */
+public final class WakeChannel {
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    /** Per-thread scratch memory for the futex call, so that sleeping allocates nothing. */
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> {
+        Arena arena = Arena.ofAuto();
+        return new MemorySegment[] {arena.allocate(Posix.TIMESPEC_SIZE, 8), arena.allocate(Posix.callStateSize(), 8)};
+    });
+
+    private final MemorySegment memory;
+    private final long sequenceOffset;
+    private final long waitersOffset;
+    private final MemorySegment futexWord;
+
+    WakeChannel(MemorySegment memory, long sequenceOffset, long waitersOffset) {
+        this.memory = memory;
+        this.sequenceOffset = sequenceOffset;
+        this.waitersOffset = waitersOffset;
+        this.futexWord = memory.asSlice(sequenceOffset, Integer.BYTES);
+    }
+
+    public int sequenceVolatile() {
+        return (int) INT.getVolatile(memory, sequenceOffset);
+    }
+
+    public void addWaiter(int delta) {
+        INT.getAndAdd(memory, waitersOffset, delta);
+    }
+
+    public int waitersVolatile() {
+        return (int) INT.getVolatile(memory, waitersOffset);
+    }
+
+    /** Call after making a change visible with a volatile store. Costs one load when nobody sleeps. */
+    public void wakeIfWaiting() {
+        if (waitersVolatile() != 0) {
+            INT.getAndAdd(memory, sequenceOffset, 1);
+            MemorySegment callState = SCRATCH.get()[1];
+            Posix.futexWakeAll(futexWord, callState);
+        }
+    }
+
+    /**
+     * Sleeps until woken, for at most {@code nanos}, unless the sequence no longer equals {@code sequence}.
+     * Returns early, without error, on a wake-up, a changed sequence, a timeout or a signal: the caller
+     * checks its condition again in every case.
+     */
+    public void sleep(int sequence, long nanos) {
+        MemorySegment[] scratch = SCRATCH.get();
+        MemorySegment timespec = scratch[0];
+        timespec.set(ValueLayout.JAVA_LONG, 0, nanos / NANOS_PER_SECOND);
+        timespec.set(ValueLayout.JAVA_LONG, 8, nanos % NANOS_PER_SECOND);
+        Posix.futexWait(futexWord, sequence, timespec, scratch[1]);
+    }
+}
