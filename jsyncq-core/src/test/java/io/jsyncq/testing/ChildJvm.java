@@ -1,0 +1,126 @@
+package io.jsyncq.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A separate JVM running a test program's {@code main}, with the test class path and native access:
+ * the real process that a multi-process test needs. Its stdout and stderr go to files, read after it ends.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+    private final String description;
+
+    private ChildJvm(Process process, Path stdout, Path stderr, String description) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.description = description;
+    }
+
+    public static ChildJvm start(Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        try {
+            Path stdout = Files.createTempFile("jsyncq-child-", ".out");
+            Path stderr = Files.createTempFile("jsyncq-child-", ".err");
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile())
+                    .start();
+            return new ChildJvm(process, stdout, stderr, mainClass.getSimpleName() + " " + String.join(" ", args));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Waits for the child to exit and returns its exit code; kills it and fails if it takes too long. */
+    public int waitFor(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("child JVM did not finish within " + timeout + ": " + description
+                        + "\nstdout:\n" + tail(stdout()) + "\nstderr:\n" + tail(stderr()));
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits and fails unless the child exits with 0, showing its output when it does not. */
+    public void waitForSuccess(Duration timeout) {
+        int exit = waitFor(timeout);
+        if (exit != 0) {
+            throw new AssertionError("child JVM exited with " + exit + ": " + description
+                    + "\nstdout:\n" + tail(stdout()) + "\nstderr:\n" + tail(stderr()));
+        }
+    }
+
+    public String stdout() {
+        return read(stdout);
+    }
+
+    public String stderr() {
+        return read(stderr);
+    }
+
+    public List<String> stdoutLines() {
+        return stdout().lines().toList();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
+        } catch (IOException ignored) {
+            // temporary files only
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 4000 ? text : "..." + text.substring(text.length() - 4000);
+    }
+}

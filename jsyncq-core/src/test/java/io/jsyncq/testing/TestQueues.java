@@ -1,0 +1,30 @@
+package io.jsyncq.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** Unique queue names for tests, and a check that none is left behind in /dev/shm. */
+public final class TestQueues {
+
+    public static final Path SHM = Path.of("/dev/shm");
+
+    private TestQueues() {
+    }
+
+    public static String uniqueName(String purpose) {
+        return "jsyncq-test-" + purpose + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static boolean exists(String name) {
+        return Files.exists(SHM.resolve(name));
+    }
+
+    public static void deleteIfLeft(String name) {
+        try {
+            Files.deleteIfExists(SHM.resolve(name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
