@@ -14,8 +14,12 @@ import java.util.function.BooleanSupplier;
 public final class Waiter {
 
     public static final long NO_DEADLINE = Long.MAX_VALUE;
-    /** Bounds how late an interrupt is noticed; 10 ms is prompt for a person and costs 100 wake-ups/s. */
-    public static final long MAX_SLEEP_NANOS = 10_000_000L;
+    /**
+     * Bounds how late an interrupt is noticed; 10 ms is prompt for a person and costs 100 wake-ups/s. The
+     * system property {@code jsyncq.maxSleepMillis} changes it: tests of the wake-up protocol set it to a
+     * minute, so that a lost wake-up shows as a hang instead of hiding behind a 10 ms poll.
+     */
+    public static final long MAX_SLEEP_NANOS = Long.getLong("jsyncq.maxSleepMillis", 10) * 1_000_000L;
     private static final int SPINS_BETWEEN_CLOCK_READS = 64;
     private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
 
