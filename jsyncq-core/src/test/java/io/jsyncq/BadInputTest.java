@@ -1,0 +1,176 @@
+package io.jsyncq;
+
+import io.jsyncq.testing.TestQueues;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every refusal has a named exception and a message that says what to do; nothing is touched first. */
+class BadInputTest {
+
+    private final String name = TestQueues.uniqueName("bad-input");
+
+    @AfterEach
+    void removeLeftovers() {
+        TestQueues.deleteIfLeft(name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "../x", "a/b", ".hidden", "..", "nul\0byte", "tab\tname", "bell\u0007", "sp ace", "ünï"})
+    void invalidQueueNamesAreRefusedBeforeAnyFileIsTouched(String badName) throws IOException {
+        Path parent = Files.createTempDirectory(TestQueues.SHM, "jsyncq-test-names-");
+        Path directory = Files.createDirectory(parent.resolve("queues"));
+        try {
+            assertThatThrownBy(() -> SyncQueue.builder(badName).directory(directory).size(4096).create())
+                    .isInstanceOf(InvalidNameException.class).hasMessageContaining("queue name");
+            assertThatThrownBy(() -> SyncQueue.builder(badName).directory(directory).open())
+                    .isInstanceOf(InvalidNameException.class);
+            assertThat(listNames(directory)).isEmpty();
+            assertThat(listNames(parent)).containsExactly("queues");
+        } finally {
+            Files.delete(directory);
+            Files.delete(parent);
+        }
+    }
+
+    @Test
+    void aNameOf201CharactersIsRefusedAnd200AreAccepted() {
+        assertThatThrownBy(() -> SyncQueue.create("n".repeat(201), 4096)).isInstanceOf(InvalidNameException.class)
+                .hasMessageContaining("201 characters");
+        String longest = (name + "-" + "n".repeat(200)).substring(0, 200);
+        try (SyncQueue queue = SyncQueue.create(longest, 4096)) {
+            assertThat(queue.name()).hasSize(200);
+        } finally {
+            TestQueues.deleteIfLeft(longest);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, -1, -4096, 1000, 4095, 6000, 1L << 31, Long.MAX_VALUE})
+    void sizesTheFormatCannotHoldAreRefused(long size) {
+        assertThatThrownBy(() -> SyncQueue.create(name, size)).isInstanceOf(InvalidSizeException.class)
+                .hasMessageContaining("power of two");
+        assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    @Test
+    void maxReadersOutOfRangeIsRefused() {
+        assertThatThrownBy(() -> SyncQueue.builder(name).maxReaders(0).create()).isInstanceOf(InvalidSizeException.class);
+        assertThatThrownBy(() -> SyncQueue.builder(name).maxReaders(100_000).create()).isInstanceOf(InvalidSizeException.class);
+    }
+
+    @Test
+    void aSizeLargerThanTheFreeSpaceIsRefusedClearly() throws IOException {
+        Path small = Files.createTempDirectory(TestQueues.SHM, "jsyncq-test-dir-");
+        try {
+            long free = Files.getFileStore(small).getUsableSpace();
+            if (free < (1L << 30)) {
+                assertThatThrownBy(() -> SyncQueue.builder(name).directory(small).size(1L << 30).create())
+                        .isInstanceOf(InvalidSizeException.class).hasMessageContaining("free");
+            }
+        } finally {
+            Files.deleteIfExists(small);
+        }
+    }
+
+    @Test
+    void overLongSenderAndTypeNamesAreRefused() {
+        assertThatThrownBy(() -> SyncQueue.builder(name).sender("s".repeat(256)).create())
+                .isInstanceOf(InvalidNameException.class).hasMessageContaining("sender");
+        assertThat(TestQueues.exists(name)).isFalse();
+        try (SyncQueue queue = SyncQueue.create(name, 4096)) {
+            assertThatThrownBy(() -> queue.append("t".repeat(256), "body"))
+                    .isInstanceOf(InvalidNameException.class).hasMessageContaining("message type");
+            queue.append("t".repeat(255), "body");
+        }
+    }
+
+    @Test
+    void attachingToAMissingQueueSaysSo() {
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(NoSuchQueueException.class)
+                .hasMessageContaining(name).hasMessageContaining("create it");
+    }
+
+    @Test
+    void creatingAnExistingQueueSaysSo() {
+        try (SyncQueue first = SyncQueue.create(name, 4096)) {
+            assertThatThrownBy(() -> SyncQueue.create(name, 4096)).isInstanceOf(QueueExistsException.class)
+                    .hasMessageContaining("already exists");
+            first.append("t", "still works");
+        }
+    }
+
+    @Test
+    void aFileThatIsNotAQueueIsRefused() throws IOException {
+        Path file = TestQueues.SHM.resolve(name);
+        Files.write(file, "just some text, not a queue".repeat(400).getBytes());
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("not a jsyncq queue");
+        Files.write(file, new byte[10]);
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("shorter than a queue header");
+        Files.write(file, new byte[0]);
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class);
+    }
+
+    @Test
+    void aQueueOfAnotherLayoutVersionOrWithAWrongLengthIsRefused() throws IOException {
+        try (SyncQueue queue = SyncQueue.builder(name).size(4096).keep(true).create()) {
+            queue.append("t", "x");
+        }
+        Path file = TestQueues.SHM.resolve(name);
+        byte[] original = Files.readAllBytes(file);
+
+        byte[] otherVersion = original.clone();
+        ByteBuffer.wrap(otherVersion).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 99);
+        Files.write(file, otherVersion);
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("layout version 99");
+
+        Files.write(file, java.util.Arrays.copyOf(original, original.length - 4096));
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("damaged");
+
+        byte[] hugeCapacity = original.clone();
+        ByteBuffer.wrap(hugeCapacity).order(ByteOrder.LITTLE_ENDIAN).putLong(16, 1L << 40);
+        Files.write(file, hugeCapacity);
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("damaged");
+    }
+
+    @Test
+    void queueFilesAreOwnerOnlyUnlessGroupAccessIsAsked() throws IOException {
+        try (SyncQueue queue = SyncQueue.create(name, 4096)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(TestQueues.SHM.resolve(name))))
+                    .isEqualTo("rw-------");
+        }
+        try (SyncQueue queue = SyncQueue.builder(name).size(4096).groupAccess(true).create()) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(TestQueues.SHM.resolve(name))))
+                    .isEqualTo("rw-rw----");
+        }
+    }
+
+    @Test
+    void negativeTimeoutsAreRefused() {
+        try (SyncQueue queue = SyncQueue.create(name, 4096)) {
+            assertThatThrownBy(() -> queue.pop(java.time.Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    private static java.util.List<String> listNames(Path directory) throws IOException {
+        try (var files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}
