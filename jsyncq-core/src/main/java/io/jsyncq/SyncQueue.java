@@ -1,6 +1,7 @@
 package io.jsyncq;
 
-import io.jsyncq.internal.Posix;
+import io.jsyncq.internal.Platform;
+import io.jsyncq.internal.QueueGeometry;
 import io.jsyncq.internal.QueueLayout;
 import io.jsyncq.internal.Registration;
 import io.jsyncq.internal.Waiter;
@@ -62,8 +63,6 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
     /** Where queue files live unless {@link Builder#directory(Path)} or {@code JSYNCQ_DIR} says otherwise. */
     public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
 
-    /** The size of a queue when none is given: one page, as in pysyncq. */
-    public static final long DEFAULT_SIZE = QueueLayout.MIN_CAPACITY;
 
     private static final Duration DEFAULT_SPIN = Duration.ofNanos(20_000);
 
@@ -275,7 +274,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
      */
     public static final class Builder {
         private final String name;
-        private long size = DEFAULT_SIZE;
+        private Long size; // null: one page
         private int maxReaders = QueueLayout.DEFAULT_MAX_READERS;
         private boolean keep;
         private boolean groupAccess;
@@ -288,7 +287,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
             this.name = name;
         }
 
-        /** Ring size in bytes: a power of two from 4 KiB to 1 GiB. Default 4 KiB. */
+        /** Ring size in bytes: a power of two from one page (4 KiB on most machines) to 1 GiB. Default: one page, as in pysyncq. */
         public Builder size(long bytes) {
             this.size = bytes;
             return this;
@@ -344,20 +343,21 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
 
         /** Creates the queue and registers on it; fails with {@link QueueExistsException} if it exists. */
         public SyncQueue create() {
-            NativeAccess.require();
-            return handle(Registration.create(directory, name, size, maxReaders, keep, groupAccess, sender,
+            Platform.requireUsable();
+            long capacity = size != null ? size : QueueGeometry.minCapacity();
+            return handle(Registration.create(directory, name, capacity, maxReaders, keep, groupAccess, sender,
                     saturatedNanos(spin)));
         }
 
         /** Registers on an existing queue; fails with {@link NoSuchQueueException} if there is none. */
         public SyncQueue open() {
-            NativeAccess.require();
+            Platform.requireUsable();
             return handle(Registration.attach(directory, name, sender, saturatedNanos(spin)));
         }
 
         /** Registers on the queue, creating it first if it does not exist. */
         public SyncQueue openOrCreate() {
-            NativeAccess.require();
+            Platform.requireUsable();
             while (true) {
                 try {
                     return open();
@@ -376,19 +376,6 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
                 registration.senderScreen().add(registration.sender());
             }
             return new SyncQueue(registration);
-        }
-    }
-
-    /** Turns a missing {@code --enable-native-access} into a clear error instead of the JDK's warning. */
-    private static final class NativeAccess {
-        private static void require() {
-            Posix.requireSupportedPlatform();
-            Module module = SyncQueue.class.getModule();
-            if (!module.isNativeAccessEnabled()) {
-                String flag = module.isNamed() ? module.getName() : "ALL-UNNAMED";
-                throw new SyncQueueException("jsyncq needs native access to map shared memory and use futexes: "
-                        + "start java with --enable-native-access=" + flag);
-            }
         }
     }
 }

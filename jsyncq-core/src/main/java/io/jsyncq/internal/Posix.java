@@ -44,6 +44,7 @@ public final class Posix {
     private static final int FUTEX_WAKE = 1;
 
     private static final long MAP_FAILED = -1L;
+    private static final int SC_PAGESIZE = 30;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -66,6 +67,8 @@ public final class Posix {
             CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCONF = downcall("sysconf",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
             Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
@@ -79,11 +82,12 @@ public final class Posix {
     private Posix() {
     }
 
-    /** Fails with a clear message when this platform is not one jsyncq supports. */
-    public static void requireSupportedPlatform() {
-        if (!System.getProperty("os.name").startsWith("Linux") || SYS_FUTEX < 0) {
-            throw new UnsupportedOperationException("jsyncq runs on Linux x86-64 and aarch64; this is "
-                    + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    /** The size of a memory page, from {@code sysconf(_SC_PAGESIZE)}. */
+    public static int pageSize() {
+        try {
+            return Math.toIntExact((long) SYSCONF.invokeExact(SC_PAGESIZE));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
     }
 

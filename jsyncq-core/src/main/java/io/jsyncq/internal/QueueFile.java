@@ -39,15 +39,13 @@ public final class QueueFile {
     private final Path path;
     private final Arena arena;
     private final MemorySegment memory;
-    private final long capacity;
-    private final int maxReaders;
+    private final QueueGeometry geometry;
 
-    private QueueFile(Path path, Arena arena, MemorySegment memory, long capacity, int maxReaders) {
+    private QueueFile(Path path, Arena arena, MemorySegment memory, QueueGeometry geometry) {
         this.path = path;
         this.arena = arena;
         this.memory = memory;
-        this.capacity = capacity;
-        this.maxReaders = maxReaders;
+        this.geometry = geometry;
     }
 
     /** The whole mapping: the file, then the ring's second mapping. */
@@ -59,20 +57,8 @@ public final class QueueFile {
         return path;
     }
 
-    public long capacity() {
-        return capacity;
-    }
-
-    public int maxReaders() {
-        return maxReaders;
-    }
-
-    public long ringOffset() {
-        return QueueLayout.ringOffset(maxReaders, capacity);
-    }
-
-    public long marksOffset() {
-        return QueueLayout.marksOffset(maxReaders);
+    public QueueGeometry geometry() {
+        return geometry;
     }
 
     /** Unmaps. Any later access through {@link #memory()}, from any thread, fails instead of crashing. */
@@ -90,9 +76,9 @@ public final class QueueFile {
     }
 
     public static void validateSizes(long capacity, int maxReaders) {
-        if (!isValidCapacity(capacity)) {
+        if (!QueueGeometry.isValidCapacity(capacity)) {
             throw new InvalidSizeException("queue size " + capacity + " is not allowed: use a power of two from "
-                    + MIN_CAPACITY + " (4k) to " + MAX_CAPACITY + " (1g) bytes, such as 64k or 1m");
+                    + QueueGeometry.minCapacity() + " to " + MAX_CAPACITY + " (1g) bytes, such as 64k or 1m");
         }
         if (maxReaders < 1 || maxReaders > MAX_READERS_LIMIT) {
             throw new InvalidSizeException("max readers " + maxReaders + " is not allowed: use 1 to "
@@ -104,7 +90,8 @@ public final class QueueFile {
                                    boolean groupAccess) {
         validateSizes(capacity, maxReaders);
         Path path = directory.resolve(name);
-        long fileLength = QueueLayout.fileLength(maxReaders, capacity);
+        QueueGeometry geometry = QueueGeometry.of(capacity, maxReaders);
+        long fileLength = geometry.fileLength();
         requireFreeSpace(directory, fileLength);
         if (Files.exists(path)) {
             throw new QueueExistsException("queue '" + name + "' already exists (" + path
@@ -117,11 +104,11 @@ public final class QueueFile {
             Files.createFile(building, PosixFilePermissions.asFileAttribute(permissions));
             Files.setPosixFilePermissions(building, permissions); // createFile's mode is reduced by the umask
             fillWithZeros(building, fileLength);
-            QueueFile file = map(building, capacity, maxReaders);
+            QueueFile file = map(building, geometry);
             try {
-                file.writeHeader(capacity, maxReaders, flags, fileLength);
+                file.writeHeader(flags);
                 Files.createLink(path, building);
-                return new QueueFile(path, file.arena, file.memory, capacity, maxReaders);
+                return new QueueFile(path, file.arena, file.memory, geometry);
             } catch (FileAlreadyExistsException e) {
                 file.unmap();
                 throw new QueueExistsException("queue '" + name + "' already exists (" + path
@@ -155,15 +142,14 @@ public final class QueueFile {
         }
         try {
             long fileLength = Posix.fileLength(fd);
-            long[] sizes = readAndCheckHeader(path, fd, fileLength);
-            return mapFd(path, fd, sizes[0], (int) sizes[1]);
+            return mapFd(path, fd, readAndCheckHeader(path, fd, fileLength));
         } finally {
             Posix.close(fd);
         }
     }
 
-    /** Validates the static header before anything else is trusted; returns {capacity, maxReaders}. */
-    private static long[] readAndCheckHeader(Path path, int fd, long fileLength) {
+    /** Validates the static header before anything else is trusted. */
+    private static QueueGeometry readAndCheckHeader(Path path, int fd, long fileLength) {
         if (fileLength < HEADER_LENGTH) {
             throw notAQueue(path, "it is " + fileLength + " bytes long, shorter than a queue header");
         }
@@ -182,14 +168,21 @@ public final class QueueFile {
             }
             long capacity = header.get(ValueLayout.JAVA_LONG, CAPACITY_OFFSET);
             int maxReaders = header.get(ValueLayout.JAVA_INT, MAX_READERS_OFFSET);
-            if (!isValidCapacity(capacity) || maxReaders < 1 || maxReaders > MAX_READERS_LIMIT) {
+            int pageSize = header.get(ValueLayout.JAVA_INT, PAGE_SIZE_OFFSET);
+            if (!QueueGeometry.isValidCapacity(capacity) || maxReaders < 1 || maxReaders > MAX_READERS_LIMIT) {
                 throw damaged(path, "its header holds capacity " + capacity + " and max readers " + maxReaders);
             }
-            long expectedLength = QueueLayout.fileLength(maxReaders, capacity);
+            if (pageSize != QueueGeometry.SYSTEM_PAGE_SIZE) {
+                throw new IncompatibleQueueException("queue file " + path + " was laid out for " + pageSize
+                        + "-byte pages but this machine's pages are " + QueueGeometry.SYSTEM_PAGE_SIZE
+                        + " bytes; create the queue again on this machine");
+            }
+            QueueGeometry geometry = new QueueGeometry(capacity, maxReaders, pageSize);
+            long expectedLength = geometry.fileLength();
             boolean layoutMatches = header.get(ValueLayout.JAVA_INT, READER_SLOT_LENGTH_OFFSET) == ReaderSlotLayout.SLOT_LENGTH
                     && header.get(ValueLayout.JAVA_LONG, READER_TABLE_OFFSET_OFFSET) == READER_TABLE_OFFSET
-                    && header.get(ValueLayout.JAVA_LONG, MARKS_OFFSET_OFFSET) == QueueLayout.marksOffset(maxReaders)
-                    && header.get(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET) == QueueLayout.ringOffset(maxReaders, capacity)
+                    && header.get(ValueLayout.JAVA_LONG, MARKS_OFFSET_OFFSET) == geometry.marksOffset()
+                    && header.get(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET) == geometry.ringOffset()
                     && header.get(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET) == expectedLength;
             if (!layoutMatches) {
                 throw damaged(path, "the offsets in its header do not match its sizes");
@@ -197,16 +190,16 @@ public final class QueueFile {
             if (fileLength != expectedLength) {
                 throw damaged(path, "it is " + fileLength + " bytes long but its header says " + expectedLength);
             }
-            return new long[] {capacity, maxReaders};
+            return geometry;
         } finally {
             Posix.munmap(address, HEADER_LENGTH);
         }
     }
 
-    private static QueueFile map(Path path, long capacity, int maxReaders) {
+    private static QueueFile map(Path path, QueueGeometry geometry) {
         int fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC);
         try {
-            return mapFd(path, fd, capacity, maxReaders);
+            return mapFd(path, fd, geometry);
         } finally {
             Posix.close(fd);
         }
@@ -217,9 +210,10 @@ public final class QueueFile {
      * again right after it. A record that runs off the end of the first ring continues, byte for byte, in
      * the second: writers copy and readers view every record as one contiguous range.
      */
-    private static QueueFile mapFd(Path path, int fd, long capacity, int maxReaders) {
-        long fileLength = QueueLayout.fileLength(maxReaders, capacity);
-        long ringOffset = QueueLayout.ringOffset(maxReaders, capacity);
+    private static QueueFile mapFd(Path path, int fd, QueueGeometry geometry) {
+        long capacity = geometry.capacity();
+        long fileLength = geometry.fileLength();
+        long ringOffset = geometry.ringOffset();
         long totalLength = fileLength + capacity;
         long base = Posix.mmap(0, totalLength, Posix.PROT_NONE,
                 Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_NORESERVE, -1, 0);
@@ -234,20 +228,26 @@ public final class QueueFile {
         Arena arena = Arena.ofShared();
         MemorySegment memory = MemorySegment.ofAddress(base)
                 .reinterpret(totalLength, arena, ignored -> Posix.munmap(base, totalLength));
-        return new QueueFile(path, arena, memory, capacity, maxReaders);
+        return new QueueFile(path, arena, memory, geometry);
     }
 
-    private void writeHeader(long capacity, int maxReaders, int flags, long fileLength) {
-        memory.asSlice(marksOffset(), QueueLayout.marksLength(capacity)).fill((byte) 0xFF); // every mark = NO_MARK
+    /**
+     * Writes the static header and the initial state. The creator's registration is counted here, before
+     * the file has a name, so that nobody attaching and closing in between can take the count to zero.
+     */
+    private void writeHeader(int flags) {
+        memory.asSlice(geometry.marksOffset(), geometry.marksLength()).fill((byte) 0xFF); // every mark = NO_MARK
         memory.set(ValueLayout.JAVA_INT, VERSION_OFFSET, LAYOUT_VERSION);
         memory.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, flags);
-        memory.set(ValueLayout.JAVA_LONG, CAPACITY_OFFSET, capacity);
-        memory.set(ValueLayout.JAVA_INT, MAX_READERS_OFFSET, maxReaders);
+        memory.set(ValueLayout.JAVA_LONG, CAPACITY_OFFSET, geometry.capacity());
+        memory.set(ValueLayout.JAVA_INT, MAX_READERS_OFFSET, geometry.maxReaders());
         memory.set(ValueLayout.JAVA_INT, READER_SLOT_LENGTH_OFFSET, ReaderSlotLayout.SLOT_LENGTH);
         memory.set(ValueLayout.JAVA_LONG, READER_TABLE_OFFSET_OFFSET, READER_TABLE_OFFSET);
-        memory.set(ValueLayout.JAVA_LONG, MARKS_OFFSET_OFFSET, marksOffset());
-        memory.set(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET, ringOffset());
-        memory.set(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET, fileLength);
+        memory.set(ValueLayout.JAVA_LONG, MARKS_OFFSET_OFFSET, geometry.marksOffset());
+        memory.set(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET, geometry.ringOffset());
+        memory.set(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET, geometry.fileLength());
+        memory.set(ValueLayout.JAVA_INT, PAGE_SIZE_OFFSET, geometry.pageSize());
+        memory.set(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET, 1);
         memory.set(ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC);
     }
 

@@ -13,6 +13,7 @@ package io.jsyncq.internal;
  *           |  24 max readers (i32)            28 reader slot length (i32)      |
  *           |  32 reader table offset (i64)    40 marks offset (i64)            |
  *           |  48 ring offset (i64)            56 file length (i64)             |
+ *           |  64 page size (i32): the alignment of the ring                    |
  *  128      +------------------------------------------------------------------+
  *           | tail position (i64): next free byte; writers claim with CAS       |
  *  256      +------------------------------------------------------------------+
@@ -28,13 +29,15 @@ package io.jsyncq.internal;
  *           | unused up to the end of the header page                          |
  *  4096     +------------------------------------------------------------------+
  *           | reader table: max readers x {@link ReaderSlotLayout#SLOT_LENGTH} bytes |
- *           +------------------------------------------------------------------+ (page aligned)
+ *           +------------------------------------------------------------------+
  *           | publication marks: one i64 per ring granule                      |
  *           +------------------------------------------------------------------+ (page aligned)
  *           | ring: capacity bytes of records, mapped twice back to back so    |
  *           | that a record straddling the end is contiguous in memory         |
  *           +------------------------------------------------------------------+
  * </pre>
+ *
+ * <p>The sizes of the last three parts depend on the queue; {@link QueueGeometry} computes them.
  *
  * <p>Each line that more than one process writes sits in its own 128-byte block: two cache lines, because
  * x86 prefetches lines in adjacent pairs.
@@ -45,7 +48,6 @@ public final class QueueLayout {
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
     public static final int LAYOUT_VERSION = 1;
 
-    public static final long PAGE_SIZE = 4096;
     public static final int CONTENDED_BLOCK = 128;
 
     public static final long MAGIC_OFFSET = 0;
@@ -58,6 +60,7 @@ public final class QueueLayout {
     public static final long MARKS_OFFSET_OFFSET = 40;
     public static final long RING_OFFSET_OFFSET = 48;
     public static final long FILE_LENGTH_OFFSET = 56;
+    public static final long PAGE_SIZE_OFFSET = 64;
 
     public static final long TAIL_POSITION_OFFSET = 128;
     public static final long HEAD_CACHE_OFFSET = 256;
@@ -69,7 +72,7 @@ public final class QueueLayout {
     public static final long SPACE_FUTEX_OFFSET = 640;
     public static final long SPACE_WAITERS_OFFSET = 644;
 
-    public static final long HEADER_LENGTH = PAGE_SIZE;
+    public static final long HEADER_LENGTH = 4096;
     public static final long READER_TABLE_OFFSET = HEADER_LENGTH;
 
     /** Flag: keep the file when the last registration closes. */
@@ -79,8 +82,11 @@ public final class QueueLayout {
     public static final int LIFECYCLE_REMOVED = 1 << 31;
     public static final int LIFECYCLE_COUNT_MASK = ~LIFECYCLE_REMOVED;
 
-    /** Smallest ring: one page, because the ring is mapped twice and mappings are whole pages. */
-    public static final long MIN_CAPACITY = PAGE_SIZE;
+    /**
+     * Smallest ring, where pages are 4 KiB: the ring is mapped twice and mappings are whole pages, so
+     * the ring is at least a page (see {@link QueueGeometry#minCapacity}).
+     */
+    public static final long MIN_CAPACITY = 4096;
     /** Largest ring: 1 GiB keeps every record length and offset inside a signed 32-bit int. */
     public static final long MAX_CAPACITY = 1L << 30;
     public static final int MAX_READERS_LIMIT = 4096;
@@ -98,29 +104,5 @@ public final class QueueLayout {
 
     public static long readerTableLength(int maxReaders) {
         return (long) maxReaders * ReaderSlotLayout.SLOT_LENGTH;
-    }
-
-    public static long marksOffset(int maxReaders) {
-        return alignToPage(READER_TABLE_OFFSET + readerTableLength(maxReaders));
-    }
-
-    public static long marksLength(long capacity) {
-        return (capacity >>> GRANULE_SHIFT) * MARK_LENGTH;
-    }
-
-    public static long ringOffset(int maxReaders, long capacity) {
-        return alignToPage(marksOffset(maxReaders) + marksLength(capacity));
-    }
-
-    public static long fileLength(int maxReaders, long capacity) {
-        return ringOffset(maxReaders, capacity) + capacity;
-    }
-
-    public static long alignToPage(long length) {
-        return (length + PAGE_SIZE - 1) & -PAGE_SIZE;
-    }
-
-    public static boolean isValidCapacity(long capacity) {
-        return capacity >= MIN_CAPACITY && capacity <= MAX_CAPACITY && Long.bitCount(capacity) == 1;
     }
 }

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 public final class RecordView implements MessageView {
 
     private final MemorySegment memory;
+    /** What handlers see: the same mapping, read-only, so that no handler can write a header or cursor. */
+    private final MemorySegment readOnlyMemory;
     private final long capacity;
     private long offset;
     private int senderLength;
@@ -23,6 +25,7 @@ public final class RecordView implements MessageView {
 
     RecordView(MemorySegment memory, long capacity) {
         this.memory = memory;
+        this.readOnlyMemory = memory.asReadOnly();
         this.capacity = capacity;
     }
 
@@ -72,7 +75,7 @@ public final class RecordView implements MessageView {
 
     @Override
     public MemorySegment buffer() {
-        return memory;
+        return readOnlyMemory;
     }
 
     @Override

@@ -11,7 +11,8 @@ import io.jsyncq.SyncQueueException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,8 +24,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class Registration implements AutoCloseable {
 
-    /** How often to retry attaching to a queue whose last registration is removing it at that moment. */
-    private static final int ATTACH_ATTEMPTS = 100;
+    /** Retries, 1 ms apart, of attaching to a queue whose last registration is removing it at that moment. */
+    private static final int ATTACH_ATTEMPTS = 200;
+    private static final long ATTACH_RETRY_NANOS = 1_000_000;
 
     private final String queueName;
     private final QueueFile file;
@@ -40,7 +42,9 @@ public final class Registration implements AutoCloseable {
     private final Waiter waiter;
     private final RecordView view;
     private final BooleanSupplier nextRecordPublished = this::nextRecordPublished;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The handle itself (until closed) plus each append or pop in progress. */
+    private final AtomicInteger users = new AtomicInteger(1);
+    private volatile boolean closing;
     private volatile EncodedName lastType = new EncodedName("", new byte[0]);
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
@@ -73,11 +77,7 @@ public final class Registration implements AutoCloseable {
         QueueFile.validateSizes(capacity, maxReaders);
         QueueFile file = QueueFile.create(directory, name, capacity, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
                 groupAccess);
-        Registration registration = register(name, file, sender, senderBytes, spinNanos);
-        if (registration == null) {
-            throw new NoSuchQueueException("queue '" + name + "' was removed while it was being created");
-        }
-        return registration;
+        return register(name, file, true, sender, senderBytes, spinNanos);
     }
 
     /** Attaches to an existing queue file and registers on it. */
@@ -86,20 +86,25 @@ public final class Registration implements AutoCloseable {
         byte[] senderBytes = Names.encodeRecordName("sender name", sender);
         for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
             QueueFile file = QueueFile.attach(directory, name);
-            Registration registration = register(name, file, sender, senderBytes, spinNanos);
+            Registration registration = register(name, file, false, sender, senderBytes, spinNanos);
             if (registration != null) {
                 return registration;
             }
-            Thread.onSpinWait(); // its last registration is removing it; the name will be gone in a moment
+            // Its last registration is removing it: the name will be gone in a moment.
+            LockSupport.parkNanos(ATTACH_RETRY_NANOS);
         }
-        throw new NoSuchQueueException("queue '" + name + "' is being removed by its last registration");
+        throw new NoSuchQueueException("queue '" + name + "' is being removed by its last registration; "
+                + "create it again");
     }
 
-    /** @return null if the queue was marked removed before this process could count itself in */
-    private static Registration register(String name, QueueFile file, String sender, byte[] senderBytes,
-                                         long spinNanos) {
+    /**
+     * @param counted true for the creator, whose registration the new file already counts
+     * @return null if the queue was marked removed before this process could count itself in
+     */
+    private static Registration register(String name, QueueFile file, boolean counted, String sender,
+                                         byte[] senderBytes, long spinNanos) {
         SharedQueue queue = new SharedQueue(file);
-        if (!queue.tryAddRegistration()) {
+        if (!counted && !queue.tryAddRegistration()) {
             file.unmap();
             return null;
         }
@@ -152,31 +157,68 @@ public final class Registration implements AutoCloseable {
      * @param deadline a {@link Waiter} deadline; a deadline already passed means "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
-        ensureOpen();
-        byte[] typeBytes = encodeType(type);
-        long recordLength = (long) RecordLayout.HEADER_LENGTH + senderBytes.length + typeBytes.length + body.byteSize();
-        if (recordLength > queue.capacity()) {
-            throw new MessageTooLargeException("a message of " + body.byteSize() + " body bytes can never fit in queue '"
-                    + queueName + "': with this sender and type the largest body is "
-                    + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
-                    + ". Create the queue larger, or split the message");
+        enter();
+        try {
+            byte[] typeBytes = encodeType(type);
+            requireReadable(body);
+            long bodyLength = body.byteSize();
+            long recordLength = (long) RecordLayout.HEADER_LENGTH + senderBytes.length + typeBytes.length + bodyLength;
+            if (recordLength > queue.capacity()) {
+                throw new MessageTooLargeException("a message of " + bodyLength + " body bytes can never fit in "
+                        + "queue '" + queueName + "': with this sender and type the largest body is "
+                        + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
+                        + ". Create the queue larger, or split the message");
+            }
+            long position = claim(RecordLayout.alignedLength(recordLength), deadline);
+            try {
+                writeRecord(queue.recordOffset(position), (int) recordLength, typeBytes, body);
+            } catch (Throwable failure) {
+                // Readers wait at this position until something is published there: never leave it empty.
+                writeSkipRecord(queue.recordOffset(position), RecordLayout.alignedLength(recordLength));
+                queue.publish(position);
+                throw failure;
+            }
+            queue.publish(position);
+        } finally {
+            exit();
         }
-        long alignedLength = RecordLayout.alignedLength(recordLength);
-        long position = claim(alignedLength, deadline);
-        long offset = queue.recordOffset(position);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET, (int) recordLength);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.WRITER_PID_OFFSET, writerPid);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET, (int) body.byteSize());
-        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET, (byte) senderBytes.length);
-        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET, (byte) typeBytes.length);
-        memory.set(ValueLayout.JAVA_SHORT, offset + RecordLayout.KIND_OFFSET, RecordLayout.KIND_MESSAGE);
+    }
+
+    private void writeRecord(long offset, int recordLength, byte[] typeBytes, MemorySegment body) {
+        writeHeader(offset, recordLength, (int) body.byteSize(), senderBytes.length, typeBytes.length,
+                RecordLayout.KIND_MESSAGE);
         long at = offset + RecordLayout.HEADER_LENGTH;
         MemorySegment.copy(senderBytes, 0, memory, ValueLayout.JAVA_BYTE, at, senderBytes.length);
         at += senderBytes.length;
         MemorySegment.copy(typeBytes, 0, memory, ValueLayout.JAVA_BYTE, at, typeBytes.length);
         at += typeBytes.length;
         MemorySegment.copy(body, 0, memory, at, body.byteSize());
-        queue.publish(position);
+    }
+
+    /** A record that readers step over: its body is whatever the claim held. */
+    private void writeSkipRecord(long offset, long alignedLength) {
+        int length = (int) alignedLength;
+        writeHeader(offset, length, length - RecordLayout.HEADER_LENGTH, 0, 0, RecordLayout.KIND_SKIP);
+    }
+
+    private void writeHeader(long offset, int recordLength, int bodyLength, int senderLength, int typeLength,
+                             short kind) {
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET, recordLength);
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.WRITER_PID_OFFSET, writerPid);
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET, bodyLength);
+        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET, (byte) senderLength);
+        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET, (byte) typeLength);
+        memory.set(ValueLayout.JAVA_SHORT, offset + RecordLayout.KIND_OFFSET, kind);
+    }
+
+    /** Fails before claiming, rather than half-way through a record, for a body this thread cannot read. */
+    private static void requireReadable(MemorySegment body) {
+        if (!body.scope().isAlive()) {
+            throw new IllegalStateException("the body's memory segment is already closed");
+        }
+        if (!body.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("the body's memory segment is confined to another thread");
+        }
     }
 
     private long claim(long alignedLength, long deadline) {
@@ -185,7 +227,10 @@ public final class Registration implements AutoCloseable {
             return position;
         }
         long[] claimed = {-1};
-        BooleanSupplier claimedSpace = () -> (claimed[0] = queue.tryClaim(alignedLength)) >= 0;
+        BooleanSupplier claimedSpace = () -> {
+            ensureOpen();
+            return (claimed[0] = queue.tryClaim(alignedLength)) >= 0;
+        };
         if (deadline - System.nanoTime() > 0 && waiter.await(claimedSpace, queue.space(), deadline)) {
             return claimed[0];
         }
@@ -214,12 +259,13 @@ public final class Registration implements AutoCloseable {
 
     /**
      * Delivers the next unread, unscreened message to {@code handler}, waiting until {@code deadline} for
-     * one. Screened messages and skip records are consumed on the way.
+     * one. Screened messages and skip records are consumed on the way. If the handler throws, its message
+     * stays unread.
      *
      * @return true if a message was delivered
      */
     public boolean poll(MessageHandler handler, long deadline) {
-        ensureOpen();
+        enter();
         long published = cursor;
         try {
             while (true) {
@@ -233,8 +279,7 @@ public final class Registration implements AutoCloseable {
                         return false;
                     }
                 }
-                long offset = queue.recordOffset(cursor);
-                if (!view.wrap(offset)) {
+                if (!view.wrap(queue.recordOffset(cursor))) {
                     throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
                             + "position " + cursor + " has an impossible header; remove the queue and create it again");
                 }
@@ -243,14 +288,20 @@ public final class Registration implements AutoCloseable {
                     cursor = next;
                     continue;
                 }
+                if (published != cursor) {
+                    // A handler may append; the space it waits for must not be held by what was screened.
+                    queue.storeCursor(slot, cursor);
+                    published = cursor;
+                }
                 handler.onMessage(view);
                 cursor = next;
                 return true;
             }
         } finally {
-            if (published != cursor) {
+            if (published != cursor && !closing) {
                 queue.storeCursor(slot, cursor);
             }
+            exit();
         }
     }
 
@@ -260,32 +311,70 @@ public final class Registration implements AutoCloseable {
     }
 
     private boolean nextRecordPublished() {
+        ensureOpen();
         return queue.isPublishedVolatile(cursor);
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Closing
+    // Closing. The handle counts itself and every operation in progress as users of the mapping; close()
+    // drops the handle's count and wakes this process's sleepers, and whichever user leaves last unregisters
+    // and unmaps. So closing from any thread, even from inside a handler, never pulls the memory from under
+    // an append or a pop, and never waits for one.
 
     public boolean isClosed() {
-        return closed.get();
+        return closing;
+    }
+
+    private void enter() {
+        while (true) {
+            int current = users.get();
+            if (current == 0 || closing) {
+                throw closedException();
+            }
+            if (users.compareAndSet(current, current + 1)) {
+                return;
+            }
+        }
+    }
+
+    private void exit() {
+        if (users.decrementAndGet() == 0) {
+            release();
+        }
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
-            throw new QueueClosedException("this registration on queue '" + queueName + "' is closed; "
-                    + "open the queue again to go on");
+        if (closing) {
+            throw closedException();
         }
     }
 
+    private QueueClosedException closedException() {
+        return new QueueClosedException("this registration on queue '" + queueName + "' is closed; "
+                + "open the queue again to go on");
+    }
+
     /**
-     * Unregisters (this registration's unread messages stop holding space) and unmaps; the last
-     * registration to close removes the file, unless the queue was created to be kept.
+     * Unregisters (this registration's unread messages stop holding space) and unmaps once no operation is
+     * in progress; the last registration to close removes the file, unless the queue was created to be kept.
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (closing) {
             return;
         }
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        queue.messages().wakeAll();
+        queue.space().wakeAll();
+        exit();
+    }
+
+    private void release() {
         try {
             queue.unregisterReader(slot);
             if (queue.removeRegistration(keepWhenUnused)) {

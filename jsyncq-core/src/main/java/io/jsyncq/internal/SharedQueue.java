@@ -67,12 +67,13 @@ public final class SharedQueue {
     public SharedQueue(QueueFile file) {
         this.file = file;
         this.memory = file.memory();
-        this.capacity = file.capacity();
+        QueueGeometry geometry = file.geometry();
+        this.capacity = geometry.capacity();
         this.ringMask = capacity - 1;
-        this.ringOffset = file.ringOffset();
-        this.marksOffset = file.marksOffset();
+        this.ringOffset = geometry.ringOffset();
+        this.marksOffset = geometry.marksOffset();
         this.markIndexMask = (capacity >>> GRANULE_SHIFT) - 1;
-        this.maxReaders = file.maxReaders();
+        this.maxReaders = geometry.maxReaders();
         this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET);
         this.space = new WakeChannel(memory, SPACE_FUTEX_OFFSET, SPACE_WAITERS_OFFSET);
     }

@@ -1,5 +1,7 @@
 package io.jsyncq.internal;
 
+import io.jsyncq.SyncQueueException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,10 +55,14 @@ public final class WakeChannel {
     /** Call after making a change visible with a volatile store. Costs one load when nobody sleeps. */
     public void wakeIfWaiting() {
         if (waitersVolatile() != 0) {
-            INT.getAndAdd(memory, sequenceOffset, 1);
-            MemorySegment callState = SCRATCH.get()[1];
-            Posix.futexWakeAll(futexWord, callState);
+            wakeAll();
         }
+    }
+
+    /** Wakes every sleeper, whether or not the waiter count says there is one (for closing). */
+    public void wakeAll() {
+        INT.getAndAdd(memory, sequenceOffset, 1);
+        Posix.futexWakeAll(futexWord, SCRATCH.get()[1]);
     }
 
     /**
@@ -69,6 +75,10 @@ public final class WakeChannel {
         MemorySegment timespec = scratch[0];
         timespec.set(ValueLayout.JAVA_LONG, 0, nanos / NANOS_PER_SECOND);
         timespec.set(ValueLayout.JAVA_LONG, 8, nanos % NANOS_PER_SECOND);
-        Posix.futexWait(futexWord, sequence, timespec, scratch[1]);
+        int error = Posix.futexWait(futexWord, sequence, timespec, scratch[1]);
+        if (error != 0 && error != Posix.EAGAIN && error != Posix.ETIMEDOUT && error != Posix.EINTR) {
+            throw new SyncQueueException("futex wait failed with errno " + error
+                    + "; the queue's shared memory cannot be waited on here");
+        }
     }
 }

@@ -28,10 +28,17 @@ public final class ChildJvm implements AutoCloseable {
         this.description = description;
     }
 
+    /** The options every child gets unless the test gives its own. */
+    public static final List<String> NATIVE_ACCESS = List.of("--enable-native-access=ALL-UNNAMED");
+
     public static ChildJvm start(Class<?> mainClass, String... args) {
+        return start(NATIVE_ACCESS, mainClass, args);
+    }
+
+    public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(jvmOptions);
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
