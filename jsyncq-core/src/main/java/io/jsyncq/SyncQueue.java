@@ -4,6 +4,7 @@ import io.jsyncq.internal.Platform;
 import io.jsyncq.internal.QueueGeometry;
 import io.jsyncq.internal.QueueLayout;
 import io.jsyncq.internal.Registration;
+import io.jsyncq.internal.RegistrationSettings;
 import io.jsyncq.internal.Waiter;
 
 import java.lang.foreign.MemorySegment;
@@ -65,6 +66,8 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
 
 
     private static final Duration DEFAULT_SPIN = Duration.ofNanos(20_000);
+    private static final Duration DEFAULT_LEASE = Duration.ofSeconds(1);
+    private static final Duration DEFAULT_ABANDONED_CLAIM_TIMEOUT = Duration.ofSeconds(10);
 
     private final Registration registration;
 
@@ -282,6 +285,8 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         private String sender = Long.toString(ProcessHandle.current().pid());
         private boolean filterSelf = true;
         private Duration spin = DEFAULT_SPIN;
+        private Duration lease = DEFAULT_LEASE;
+        private Duration abandonedClaimTimeout = DEFAULT_ABANDONED_CLAIM_TIMEOUT;
 
         private Builder(String name) {
             this.name = name;
@@ -341,18 +346,47 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
             return this;
         }
 
+        /**
+         * How long this registration may go without renewing its heartbeat before processes in other pid
+         * namespaces (containers sharing {@code /dev/shm}) judge it dead and reclaim it. Processes in the
+         * same pid namespace do not need it: they ask the kernel whether its process still runs. Default 1 s;
+         * a background thread renews it four times per lease.
+         */
+        public Builder lease(Duration lease) {
+            this.lease = requirePositive(lease, "lease");
+            return this;
+        }
+
+        /**
+         * How long this registration, as a reader, waits at a message that a writer claimed but never
+         * began to write before it skips it as abandoned. A writer that died after writing its message's
+         * header is recognised at once; one that died in the few instructions before that cannot be, and
+         * is recognised by this timeout. A live writer whose claim was skipped is told so by an exception.
+         * Default 10 s.
+         */
+        public Builder abandonedClaimTimeout(Duration timeout) {
+            this.abandonedClaimTimeout = requirePositive(timeout, "abandoned claim timeout");
+            return this;
+        }
+
+        private static Duration requirePositive(Duration duration, String what) {
+            if (Objects.requireNonNull(duration, what).isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + duration);
+            }
+            return duration;
+        }
+
         /** Creates the queue and registers on it; fails with {@link QueueExistsException} if it exists. */
         public SyncQueue create() {
             Platform.requireUsable();
             long capacity = size != null ? size : QueueGeometry.minCapacity();
-            return handle(Registration.create(directory, name, capacity, maxReaders, keep, groupAccess, sender,
-                    saturatedNanos(spin)));
+            return handle(Registration.create(directory, name, capacity, maxReaders, keep, groupAccess, settings()));
         }
 
         /** Registers on an existing queue; fails with {@link NoSuchQueueException} if there is none. */
         public SyncQueue open() {
             Platform.requireUsable();
-            return handle(Registration.attach(directory, name, sender, saturatedNanos(spin)));
+            return handle(Registration.attach(directory, name, settings()));
         }
 
         /** Registers on the queue, creating it first if it does not exist. */
@@ -369,6 +403,11 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
                     }
                 }
             }
+        }
+
+        private RegistrationSettings settings() {
+            return new RegistrationSettings(sender, saturatedNanos(spin), saturatedNanos(lease),
+                    saturatedNanos(abandonedClaimTimeout));
         }
 
         private SyncQueue handle(Registration registration) {

@@ -13,6 +13,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,17 +37,22 @@ import static io.jsyncq.internal.QueueLayout.*;
 public final class QueueFile {
 
     private static final int ZERO_FILL_CHUNK = 1 << 20;
+    /** Hidden name of a queue file being built: prefix, queue name, pid, then a nonce, dash-separated. */
+    private static final String BUILDING_PREFIX = ".jsyncq-creating-";
 
     private final Path path;
     private final Arena arena;
     private final MemorySegment memory;
     private final QueueGeometry geometry;
+    /** The device and inode of the mapped file, to tell whether the name still refers to it. */
+    private final Object fileKey;
 
-    private QueueFile(Path path, Arena arena, MemorySegment memory, QueueGeometry geometry) {
+    private QueueFile(Path path, Arena arena, MemorySegment memory, QueueGeometry geometry, Object fileKey) {
         this.path = path;
         this.arena = arena;
         this.memory = memory;
         this.geometry = geometry;
+        this.fileKey = fileKey;
     }
 
     /** The whole mapping: the file, then the ring's second mapping. */
@@ -64,6 +71,23 @@ public final class QueueFile {
     /** Unmaps. Any later access through {@link #memory()}, from any thread, fails instead of crashing. */
     public void unmap() {
         arena.close();
+    }
+
+    /**
+     * Removes the name if it still refers to this file: for cleaning up after a process that died while
+     * removing it. (The check and the removal are two steps; that is as close as POSIX allows.)
+     */
+    public void unlinkIfSameFile() {
+        try {
+            Object current = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (current != null && current.equals(fileKey)) {
+                Files.deleteIfExists(path);
+            }
+        } catch (NoSuchFileException gone) {
+            // already removed
+        } catch (IOException e) {
+            throw new SyncQueueException("could not remove abandoned queue file " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** Removes the name; processes that have the file mapped keep using it until they unmap. */
@@ -93,11 +117,12 @@ public final class QueueFile {
         QueueGeometry geometry = QueueGeometry.of(capacity, maxReaders);
         long fileLength = geometry.fileLength();
         requireFreeSpace(directory, fileLength);
+        removeAbandonedBuilds(directory);
         if (Files.exists(path)) {
             throw new QueueExistsException("queue '" + name + "' already exists (" + path
                     + "); attach to it, or remove it first");
         }
-        Path building = directory.resolve(".jsyncq-creating-" + name + "-" + ProcessHandle.current().pid()
+        Path building = directory.resolve(BUILDING_PREFIX + name + "-" + ProcessHandle.current().pid()
                 + "-" + Long.toHexString(System.nanoTime()));
         try {
             Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(groupAccess ? "rw-rw----" : "rw-------");
@@ -108,7 +133,7 @@ public final class QueueFile {
             try {
                 file.writeHeader(flags);
                 Files.createLink(path, building);
-                return new QueueFile(path, file.arena, file.memory, geometry);
+                return new QueueFile(path, file.arena, file.memory, geometry, file.fileKey);
             } catch (FileAlreadyExistsException e) {
                 file.unmap();
                 throw new QueueExistsException("queue '" + name + "' already exists (" + path
@@ -228,13 +253,21 @@ public final class QueueFile {
         Arena arena = Arena.ofShared();
         MemorySegment memory = MemorySegment.ofAddress(base)
                 .reinterpret(totalLength, arena, ignored -> Posix.munmap(base, totalLength));
-        return new QueueFile(path, arena, memory, geometry);
+        return new QueueFile(path, arena, memory, geometry, fileKeyOf(fd));
     }
 
     /**
      * Writes the static header and the initial state. The creator's registration is counted here, before
      * the file has a name, so that nobody attaching and closing in between can take the count to zero.
      */
+    private static Object fileKeyOf(int fd) {
+        try {
+            return Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null; // without /proc, an abandoned name is left for a person to remove
+        }
+    }
+
     private void writeHeader(int flags) {
         memory.asSlice(geometry.marksOffset(), geometry.marksLength()).fill((byte) 0xFF); // every mark = NO_MARK
         memory.set(ValueLayout.JAVA_INT, VERSION_OFFSET, LAYOUT_VERSION);
@@ -249,6 +282,25 @@ public final class QueueFile {
         memory.set(ValueLayout.JAVA_INT, PAGE_SIZE_OFFSET, geometry.pageSize());
         memory.set(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET, 1);
         memory.set(ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC);
+    }
+
+    /** Deletes half-built queue files whose creators died: they can be as large as a queue. */
+    private static void removeAbandonedBuilds(Path directory) {
+        try (var entries = Files.newDirectoryStream(directory, BUILDING_PREFIX + "*")) {
+            for (Path entry : entries) {
+                String[] parts = entry.getFileName().toString().split("-");
+                try {
+                    int pid = Integer.parseInt(parts[parts.length - 2]);
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        Files.deleteIfExists(entry);
+                    }
+                } catch (NumberFormatException | IOException ignored) {
+                    // not ours, or already gone
+                }
+            }
+        } catch (IOException ignored) {
+            // an unreadable directory fails the creation itself, with a better message
+        }
     }
 
     private static void fillWithZeros(Path file, long length) throws IOException {

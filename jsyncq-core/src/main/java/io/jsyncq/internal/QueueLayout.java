@@ -46,7 +46,7 @@ public final class QueueLayout {
 
     /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     public static final int CONTENDED_BLOCK = 128;
 
@@ -98,6 +98,19 @@ public final class QueueLayout {
     public static final int MARK_LENGTH = Long.BYTES;
     /** The value of a mark that no record has been published at. Positions are never negative. */
     public static final long NO_MARK = -1L;
+
+    /*
+     * A mark holds the position p of the record that starts in its granule, in the low bits of which
+     * (always zero, since p is a multiple of the granule) it keeps the record's state. Marks left from
+     * earlier laps hold smaller positions, so they never look like any state of p.
+     */
+    /** Claimed by a live writer whose header (length and identity) is written; body in progress. */
+    public static final long MARK_CLAIMED = 1;
+    /** Abandoned by a writer that died or failed: readers skip the record's length from its header. */
+    public static final long MARK_SKIP_RECORD = 2;
+    /** A granule inside a claim whose writer died before writing its header: readers skip one granule. */
+    public static final long MARK_SKIP_GRANULE = 3;
+    public static final long MARK_STATE_MASK = 3;
 
     private QueueLayout() {
     }

@@ -1,38 +1,28 @@
 package io.jsyncq.internal;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** Reads who is registered on a queue and how far behind each is: for error messages and for {@code stat}. */
 public final class QueueStatus {
 
     /** One active reader slot as seen at one moment. */
-    public record Reader(int slot, String sender, int pid, long startTime, long cursor) {
+    public record Reader(int slot, String sender, int pid, long startTime, long cursor, boolean alive) {
     }
 
     private QueueStatus() {
     }
 
     public static List<Reader> readers(SharedQueue queue) {
-        MemorySegment memory = queue.memory();
+        ReaderTable table = queue.readers();
         List<Reader> readers = new ArrayList<>();
-        for (int slot = 0; slot < queue.slotHighWater(); slot++) {
-            if (queue.slotStateVolatile(slot) != ReaderSlotLayout.STATE_ACTIVE) {
+        for (int slot = 0; slot < table.highWater(); slot++) {
+            if (ReaderSlotLayout.state(table.slotWordVolatile(slot)) != ReaderSlotLayout.STATE_ACTIVE) {
                 continue;
             }
-            long slotOffset = ReaderSlotLayout.slotOffset(slot);
-            int senderLength = Math.clamp(memory.get(ValueLayout.JAVA_INT,
-                    slotOffset + ReaderSlotLayout.SENDER_LENGTH_OFFSET), 0, ReaderSlotLayout.MAX_SENDER_BYTES);
-            byte[] sender = new byte[senderLength];
-            MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, slotOffset + ReaderSlotLayout.SENDER_OFFSET,
-                    sender, 0, senderLength);
-            readers.add(new Reader(slot, new String(sender, StandardCharsets.UTF_8),
-                    memory.get(ValueLayout.JAVA_INT, slotOffset + ReaderSlotLayout.PID_OFFSET),
-                    memory.get(ValueLayout.JAVA_LONG, slotOffset + ReaderSlotLayout.START_TIME_OFFSET),
-                    queue.cursorVolatile(slot)));
+            readers.add(new Reader(slot, table.sender(slot), table.pid(slot), table.startTime(slot),
+                    table.cursorVolatile(slot), !Liveness.isDead(table, slot)));
         }
         return readers;
     }
@@ -41,7 +31,7 @@ public final class QueueStatus {
     public static String slowestReader(SharedQueue queue) {
         long tail = queue.tailVolatile();
         return readers(queue).stream()
-                .min(java.util.Comparator.comparingLong(Reader::cursor))
+                .min(Comparator.comparingLong(Reader::cursor))
                 .map(r -> "The slowest reader is '" + r.sender() + "' (pid " + r.pid() + "), "
                         + (tail - r.cursor()) + " bytes behind")
                 .orElse("No reader is registered");

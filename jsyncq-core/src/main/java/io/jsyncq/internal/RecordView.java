@@ -20,7 +20,6 @@ public final class RecordView implements MessageView {
     private int senderLength;
     private int typeLength;
     private int bodyLength;
-    private short kind;
     private int recordLength;
 
     RecordView(MemorySegment memory, long capacity) {
@@ -41,20 +40,14 @@ public final class RecordView implements MessageView {
         bodyLength = memory.get(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET);
         senderLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET));
         typeLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET));
-        kind = memory.get(ValueLayout.JAVA_SHORT, offset + RecordLayout.KIND_OFFSET);
         return recordLength >= RecordLayout.HEADER_LENGTH
                 && recordLength <= capacity
                 && bodyLength >= 0
-                && (long) RecordLayout.HEADER_LENGTH + senderLength + typeLength + bodyLength == recordLength
-                && (kind == RecordLayout.KIND_MESSAGE || kind == RecordLayout.KIND_SKIP);
+                && (long) RecordLayout.HEADER_LENGTH + senderLength + typeLength + bodyLength == recordLength;
     }
 
     int recordLength() {
         return recordLength;
-    }
-
-    boolean isSkip() {
-        return kind == RecordLayout.KIND_SKIP;
     }
 
     long senderOffset() {

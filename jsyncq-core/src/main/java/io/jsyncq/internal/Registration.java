@@ -6,6 +6,7 @@ import io.jsyncq.MessageTooLargeException;
 import io.jsyncq.NoSuchQueueException;
 import io.jsyncq.QueueClosedException;
 import io.jsyncq.QueueFullException;
+import io.jsyncq.RegistrationLostException;
 import io.jsyncq.SyncQueueException;
 
 import java.lang.foreign.MemorySegment;
@@ -14,6 +15,10 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+
+import static io.jsyncq.internal.QueueLayout.GRANULE;
+import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
+import static io.jsyncq.internal.QueueLayout.MARK_SKIP_RECORD;
 
 /**
  * One process's registration on a queue: its reader slot and cursor, its screens, and the write and read
@@ -27,96 +32,136 @@ public final class Registration implements AutoCloseable {
     /** Retries, 1 ms apart, of attaching to a queue whose last registration is removing it at that moment. */
     private static final int ATTACH_ATTEMPTS = 200;
     private static final long ATTACH_RETRY_NANOS = 1_000_000;
+    /** How often a writer that finds no room checks for dead readers: bounds the cost of reading /proc. */
+    private static final long RECLAIM_INTERVAL_NANOS = 10_000_000;
 
     private final String queueName;
     private final QueueFile file;
     private final SharedQueue queue;
+    private final ReaderTable readers;
+    private final CrashRecovery recovery;
     private final MemorySegment memory;
     private final int slot;
+    private final long slotWord;
     private final boolean keepWhenUnused;
-    private final String sender;
+    private final RegistrationSettings settings;
     private final byte[] senderBytes;
-    private final int writerPid;
     private final Screen senderScreen = new Screen();
     private final Screen typeScreen = new Screen();
     private final Waiter waiter;
     private final RecordView view;
-    private final BooleanSupplier nextRecordPublished = this::nextRecordPublished;
+    private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
+    private final Runnable repairHole = this::repairHole;
+    private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
+    private volatile EncodedName lastType = new EncodedName("", new byte[0]);
+    private volatile long lastReclaimNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
+
     /** The handle itself (until closed) plus each append or pop in progress. */
     private final AtomicInteger users = new AtomicInteger(1);
     private volatile boolean closing;
-    private volatile EncodedName lastType = new EncodedName("", new byte[0]);
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
     private long cursor;
+    /** When the popping thread first found the record at {@link #cursor} claimed but unpublished. */
+    private long stuckSince;
+    private long stuckAt = -1;
 
     private record EncodedName(String name, byte[] bytes) {
     }
 
-    private Registration(String queueName, QueueFile file, SharedQueue queue, int slot, String sender,
-                         byte[] senderBytes, long spinNanos) {
+    private Registration(String queueName, QueueFile file, SharedQueue queue, ReaderTable.Taken taken,
+                         RegistrationSettings settings, byte[] senderBytes) {
         this.queueName = queueName;
         this.file = file;
         this.queue = queue;
+        this.readers = queue.readers();
+        this.recovery = new CrashRecovery(queue);
         this.memory = queue.memory();
-        this.slot = slot;
+        this.slot = taken.slot();
+        this.slotWord = taken.word();
         this.keepWhenUnused = (queue.flags() & QueueLayout.FLAG_KEEP) != 0;
-        this.sender = sender;
+        this.settings = settings;
         this.senderBytes = senderBytes;
-        this.writerPid = ProcessIdentity.current().pid();
-        this.waiter = new Waiter(spinNanos);
+        this.waiter = new Waiter(settings.spinNanos(), readers, slot);
         this.view = new RecordView(memory, queue.capacity());
-        this.cursor = queue.cursorVolatile(slot);
+        this.cursor = readers.cursorVolatile(slot);
     }
 
     /** Creates a queue file and registers on it. */
     public static Registration create(Path directory, String name, long capacity, int maxReaders, boolean keep,
-                                      boolean groupAccess, String sender, long spinNanos) {
+                                      boolean groupAccess, RegistrationSettings settings) {
         Names.requireValidQueueName(name);
-        byte[] senderBytes = Names.encodeRecordName("sender name", sender);
+        byte[] senderBytes = Names.encodeRecordName("sender name", settings.sender());
         QueueFile.validateSizes(capacity, maxReaders);
         QueueFile file = QueueFile.create(directory, name, capacity, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
                 groupAccess);
-        return register(name, file, true, sender, senderBytes, spinNanos);
+        return register(name, file, true, settings, senderBytes);
     }
 
     /** Attaches to an existing queue file and registers on it. */
-    public static Registration attach(Path directory, String name, String sender, long spinNanos) {
+    public static Registration attach(Path directory, String name, RegistrationSettings settings) {
         Names.requireValidQueueName(name);
-        byte[] senderBytes = Names.encodeRecordName("sender name", sender);
+        byte[] senderBytes = Names.encodeRecordName("sender name", settings.sender());
         for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
             QueueFile file = QueueFile.attach(directory, name);
-            Registration registration = register(name, file, false, sender, senderBytes, spinNanos);
+            Registration registration = register(name, file, false, settings, senderBytes);
             if (registration != null) {
                 return registration;
+            }
+            if (attempt == ATTACH_ATTEMPTS - 1) {
+                removeIfAbandoned(directory, name);
             }
             // Its last registration is removing it: the name will be gone in a moment.
             LockSupport.parkNanos(ATTACH_RETRY_NANOS);
         }
-        throw new NoSuchQueueException("queue '" + name + "' is being removed by its last registration; "
+        throw new NoSuchQueueException("queue '" + name + "' was being removed by its last registration; "
                 + "create it again");
+    }
+
+    /**
+     * A queue marked removed whose name outlives its remover by this long lost its remover to a crash
+     * between the mark and the unlink. Remove the name, if it is still that file.
+     */
+    private static void removeIfAbandoned(Path directory, String name) {
+        QueueFile file;
+        try {
+            file = QueueFile.attach(directory, name);
+        } catch (NoSuchQueueException gone) {
+            return;
+        }
+        try {
+            if (new SharedQueue(file).isRemoved()) {
+                file.unlinkIfSameFile();
+            }
+        } finally {
+            file.unmap();
+        }
     }
 
     /**
      * @param counted true for the creator, whose registration the new file already counts
      * @return null if the queue was marked removed before this process could count itself in
      */
-    private static Registration register(String name, QueueFile file, boolean counted, String sender,
-                                         byte[] senderBytes, long spinNanos) {
+    private static Registration register(String name, QueueFile file, boolean counted,
+                                         RegistrationSettings settings, byte[] senderBytes) {
         SharedQueue queue = new SharedQueue(file);
         if (!counted && !queue.tryAddRegistration()) {
             file.unmap();
             return null;
         }
-        int slot = queue.registerReader(ProcessIdentity.current(), senderBytes);
-        if (slot < 0) {
+        // Registrations of dead processes hold slots, counts and space: clear them before joining.
+        new CrashRecovery(queue).reclaimDeadReaders(-1);
+        ReaderTable.Taken taken = queue.registerReader(ProcessIdentity.current(), senderBytes, settings.leaseNanos());
+        if (taken == null) {
             queue.removeRegistration(true); // the other registrations hold the file
             file.unmap();
             throw new SyncQueueException("queue '" + name + "' has no free reader slot: all "
                     + queue.maxReaders() + " are registered. Close a registration, or create the queue "
                     + "with more max readers");
         }
-        return new Registration(name, file, queue, slot, sender, senderBytes, spinNanos);
+        Registration registration = new Registration(name, file, queue, taken, settings, senderBytes);
+        Heartbeats.add(registration);
+        return registration;
     }
 
     public String queueName() {
@@ -124,7 +169,7 @@ public final class Registration implements AutoCloseable {
     }
 
     public String sender() {
-        return sender;
+        return settings.sender();
     }
 
     public long capacity() {
@@ -139,8 +184,8 @@ public final class Registration implements AutoCloseable {
         return typeScreen;
     }
 
-    public SharedQueue queue() {
-        return queue;
+    long leaseNanos() {
+        return settings.leaseNanos();
     }
 
     /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
@@ -157,8 +202,24 @@ public final class Registration implements AutoCloseable {
      * @param deadline a {@link Waiter} deadline; a deadline already passed means "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
+        appendUpTo(type, body, deadline, CrashPoint.NONE);
+    }
+
+    /** Where a test makes this process die in the middle of an append; never reached otherwise. */
+    enum CrashPoint { NONE, AFTER_CLAIM, AFTER_HEADER }
+
+    /**
+     * A test hook: claims space for a message, then halts the JVM at {@code crashPoint} without
+     * publishing, as a process killed in the middle of an append would. Not exported from the module.
+     */
+    public void appendThenHalt(String type, MemorySegment body, String crashPoint) {
+        appendUpTo(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), CrashPoint.valueOf(crashPoint));
+    }
+
+    private void appendUpTo(String type, MemorySegment body, long deadline, CrashPoint crashPoint) {
         enter();
         try {
+            requireRegistered();
             byte[] typeBytes = encodeType(type);
             requireReadable(body);
             long bodyLength = body.byteSize();
@@ -170,45 +231,51 @@ public final class Registration implements AutoCloseable {
                         + ". Create the queue larger, or split the message");
             }
             long position = claim(RecordLayout.alignedLength(recordLength), deadline);
+            haltAt(crashPoint, CrashPoint.AFTER_CLAIM);
+            long offset = queue.recordOffset(position);
+            writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
+            if (!queue.markClaimed(position)) {
+                throw abandoned();
+            }
+            haltAt(crashPoint, CrashPoint.AFTER_HEADER);
             try {
-                writeRecord(queue.recordOffset(position), (int) recordLength, typeBytes, body);
+                writeStrings(offset, typeBytes, body);
             } catch (Throwable failure) {
-                // Readers wait at this position until something is published there: never leave it empty.
-                writeSkipRecord(queue.recordOffset(position), RecordLayout.alignedLength(recordLength));
-                queue.publish(position);
+                // Readers wait at this position until it is resolved: never leave it claimed.
+                queue.skipClaimed(position);
                 throw failure;
             }
-            queue.publish(position);
+            if (!queue.publish(position)) {
+                throw abandoned();
+            }
         } finally {
             exit();
         }
     }
 
-    private void writeRecord(long offset, int recordLength, byte[] typeBytes, MemorySegment body) {
-        writeHeader(offset, recordLength, (int) body.byteSize(), senderBytes.length, typeBytes.length,
-                RecordLayout.KIND_MESSAGE);
+    private static void haltAt(CrashPoint requested, CrashPoint here) {
+        if (requested == here) {
+            Runtime.getRuntime().halt(99);
+        }
+    }
+
+    private void writeHeader(long offset, int recordLength, int bodyLength, int typeLength) {
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET, recordLength);
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET, bodyLength);
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.WRITER_GENERATION_OFFSET,
+                ReaderSlotLayout.generation(slotWord));
+        memory.set(ValueLayout.JAVA_SHORT, offset + RecordLayout.WRITER_SLOT_OFFSET, (short) slot);
+        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET, (byte) senderBytes.length);
+        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET, (byte) typeLength);
+    }
+
+    private void writeStrings(long offset, byte[] typeBytes, MemorySegment body) {
         long at = offset + RecordLayout.HEADER_LENGTH;
         MemorySegment.copy(senderBytes, 0, memory, ValueLayout.JAVA_BYTE, at, senderBytes.length);
         at += senderBytes.length;
         MemorySegment.copy(typeBytes, 0, memory, ValueLayout.JAVA_BYTE, at, typeBytes.length);
         at += typeBytes.length;
         MemorySegment.copy(body, 0, memory, at, body.byteSize());
-    }
-
-    /** A record that readers step over: its body is whatever the claim held. */
-    private void writeSkipRecord(long offset, long alignedLength) {
-        int length = (int) alignedLength;
-        writeHeader(offset, length, length - RecordLayout.HEADER_LENGTH, 0, 0, RecordLayout.KIND_SKIP);
-    }
-
-    private void writeHeader(long offset, int recordLength, int bodyLength, int senderLength, int typeLength,
-                             short kind) {
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET, recordLength);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.WRITER_PID_OFFSET, writerPid);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET, bodyLength);
-        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET, (byte) senderLength);
-        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET, (byte) typeLength);
-        memory.set(ValueLayout.JAVA_SHORT, offset + RecordLayout.KIND_OFFSET, kind);
     }
 
     /** Fails before claiming, rather than half-way through a record, for a body this thread cannot read. */
@@ -226,15 +293,33 @@ public final class Registration implements AutoCloseable {
         if (position >= 0) {
             return position;
         }
+        if (reclaimDeadReaders() > 0 && (position = queue.tryClaim(alignedLength)) >= 0) {
+            return position;
+        }
         long[] claimed = {-1};
         BooleanSupplier claimedSpace = () -> {
             ensureOpen();
             return (claimed[0] = queue.tryClaim(alignedLength)) >= 0;
         };
-        if (deadline - System.nanoTime() > 0 && waiter.await(claimedSpace, queue.space(), deadline)) {
+        if (deadline - System.nanoTime() > 0
+                && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
             return claimed[0];
         }
         throw queueFull(alignedLength);
+    }
+
+    /** Checks for dead readers at most once per {@link #RECLAIM_INTERVAL_NANOS}. */
+    private int reclaimDeadReaders() {
+        long now = System.nanoTime();
+        if (now - lastReclaimNanos < RECLAIM_INTERVAL_NANOS) {
+            return 0;
+        }
+        lastReclaimNanos = now;
+        return recovery.reclaimDeadReaders(slot);
+    }
+
+    private void reclaimDeadReadersNow() {
+        reclaimDeadReaders();
     }
 
     private QueueFullException queueFull(long alignedLength) {
@@ -242,6 +327,12 @@ public final class Registration implements AutoCloseable {
         return new QueueFullException("queue '" + queueName + "' is full: the message needs " + alignedLength
                 + " bytes and " + free + " of " + queue.capacity() + " are free. " + QueueStatus.slowestReader(queue)
                 + "; pop more often, wait with a timeout, or create the queue larger");
+    }
+
+    private RegistrationLostException abandoned() {
+        return new RegistrationLostException("a message appended to queue '" + queueName + "' was not delivered: "
+                + "this registration was judged dead (no heartbeat for longer than its lease of "
+                + settings.leaseNanos() / 1_000_000 + " ms) and its claim was skipped; open the queue again");
     }
 
     private byte[] encodeType(String type) {
@@ -259,8 +350,8 @@ public final class Registration implements AutoCloseable {
 
     /**
      * Delivers the next unread, unscreened message to {@code handler}, waiting until {@code deadline} for
-     * one. Screened messages and skip records are consumed on the way. If the handler throws, its message
-     * stays unread.
+     * one. Screened messages and skipped records are consumed on the way. If the handler throws, its
+     * message stays unread.
      *
      * @return true if a message was delivered
      */
@@ -268,29 +359,36 @@ public final class Registration implements AutoCloseable {
         enter();
         long published = cursor;
         try {
+            requireRegistered();
             while (true) {
-                if (!queue.isPublishedAcquire(cursor)) {
+                long mark = queue.markAcquire(cursor);
+                if (mark != cursor && !SharedQueue.isResolved(mark, cursor)) {
                     if (published != cursor) {
-                        queue.storeCursor(slot, cursor); // hand back what was screened before sleeping
+                        storeCursor(cursor); // hand back what was screened before sleeping
                         published = cursor;
                     }
                     if (deadline - System.nanoTime() <= 0
-                            || !waiter.await(nextRecordPublished, queue.messages(), deadline)) {
+                            || !waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
                         return false;
                     }
+                    mark = queue.markAcquire(cursor);
+                }
+                if (mark == (cursor | MARK_SKIP_GRANULE)) {
+                    cursor += GRANULE;
+                    continue;
                 }
                 if (!view.wrap(queue.recordOffset(cursor))) {
                     throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
                             + "position " + cursor + " has an impossible header; remove the queue and create it again");
                 }
                 long next = cursor + RecordLayout.alignedLength(view.recordLength());
-                if (view.isSkip() || isScreened()) {
+                if (mark == (cursor | MARK_SKIP_RECORD) || isScreened()) {
                     cursor = next;
                     continue;
                 }
                 if (published != cursor) {
                     // A handler may append; the space it waits for must not be held by what was screened.
-                    queue.storeCursor(slot, cursor);
+                    storeCursor(cursor);
                     published = cursor;
                 }
                 handler.onMessage(view);
@@ -299,10 +397,15 @@ public final class Registration implements AutoCloseable {
             }
         } finally {
             if (published != cursor && !closing) {
-                queue.storeCursor(slot, cursor);
+                storeCursor(cursor);
             }
             exit();
         }
+    }
+
+    private void storeCursor(long position) {
+        requireRegistered();
+        queue.storeCursor(slot, position);
     }
 
     private boolean isScreened() {
@@ -310,9 +413,43 @@ public final class Registration implements AutoCloseable {
                 || typeScreen.matches(memory, view.typeOffset(), view.typeLength());
     }
 
-    private boolean nextRecordPublished() {
+    private boolean nextRecordResolved() {
         ensureOpen();
-        return queue.isPublishedVolatile(cursor);
+        return SharedQueue.isResolved(queue.markVolatile(cursor), cursor);
+    }
+
+    /** Between sleeps at {@link #cursor}: repairs the hole a crashed writer left there, if that is what it is. */
+    private void repairHole() {
+        long now = System.nanoTime();
+        if (stuckAt != cursor) {
+            stuckAt = cursor;
+            stuckSince = now;
+        }
+        recovery.repairHole(cursor, now - stuckSince, settings.holeTimeoutNanos());
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Health
+
+    /** Renews this registration's lease; called by {@link Heartbeats}. */
+    void heartbeat() {
+        if (tryEnter()) {
+            try {
+                if (readers.slotWordVolatile(slot) == slotWord) {
+                    readers.heartbeat(slot);
+                }
+            } finally {
+                exit();
+            }
+        }
+    }
+
+    private void requireRegistered() {
+        if (readers.slotWordVolatile(slot) != slotWord) {
+            throw new RegistrationLostException("this registration on queue '" + queueName + "' was reclaimed: "
+                    + "another process judged it dead (no heartbeat for longer than its lease of "
+                    + settings.leaseNanos() / 1_000_000 + " ms). Open the queue again to go on");
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------
@@ -326,13 +463,19 @@ public final class Registration implements AutoCloseable {
     }
 
     private void enter() {
+        if (!tryEnter()) {
+            throw closedException();
+        }
+    }
+
+    private boolean tryEnter() {
         while (true) {
             int current = users.get();
             if (current == 0 || closing) {
-                throw closedException();
+                return false;
             }
             if (users.compareAndSet(current, current + 1)) {
-                return;
+                return true;
             }
         }
     }
@@ -360,9 +503,6 @@ public final class Registration implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closing) {
-            return;
-        }
         synchronized (this) {
             if (closing) {
                 return;
@@ -375,9 +515,9 @@ public final class Registration implements AutoCloseable {
     }
 
     private void release() {
+        Heartbeats.remove(this);
         try {
-            queue.unregisterReader(slot);
-            if (queue.removeRegistration(keepWhenUnused)) {
+            if (queue.unregisterReader(slot, slotWord) && queue.removeRegistration(keepWhenUnused)) {
                 file.unlink();
             }
         } finally {

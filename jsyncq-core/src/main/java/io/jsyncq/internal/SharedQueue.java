@@ -7,8 +7,8 @@ import java.lang.invoke.VarHandle;
 import static io.jsyncq.internal.QueueLayout.*;
 
 /**
- * The lock-free protocol over one mapped queue: claiming, publishing and freeing space, registering
- * readers, and the futex handshakes that let a process sleep until a message or room arrives.
+ * The lock-free protocol over one mapped queue: claiming, publishing, skipping and freeing space,
+ * registering readers, and the two places where processes sleep until a message or room arrives.
  *
  * <h2>Implementation notes</h2>
  *
@@ -23,13 +23,21 @@ import static io.jsyncq.internal.QueueLayout.*;
  *
  * <p><b>Publish: the central trick.</b> Several writers fill their claims at once and finish in any order,
  * so the tail says nothing about which records are complete. Each granule of the ring has a mark, in a
- * separate array, and a writer publishes its record at position {@code p} by a release store of {@code p}
- * itself into the mark of {@code p}'s granule, after writing every byte of the record. A reader at cursor
- * {@code c} has a record exactly when the mark of {@code c}'s granule equals {@code c} (acquire load): an
+ * separate array, and the state of the record at position {@code p} lives in the mark of {@code p}'s
+ * granule as {@code p} itself plus a state in its low bits (which a granule-aligned position leaves zero):
+ * {@code p | CLAIMED} once the writer has written the header (compare-and-set from whatever stale value
+ * it found), then {@code p} (compare-and-set from {@code p | CLAIMED}) once every byte is written. A
+ * reader at cursor {@code c} acts only on a mark whose position part equals {@code c} (acquire load): an
  * older lap left a smaller number there (or {@link QueueLayout#NO_MARK}), and no later lap can write one
  * until the reader has moved past {@code c}. The marks live outside the ring, so no message body, however
- * chosen, can ever look like a publication. This is the Disruptor's availability buffer, with whole
- * positions instead of lap numbers so that no counter can wrap.
+ * chosen, can look like a publication. This is the Disruptor's availability buffer, with whole positions
+ * instead of lap numbers so that nothing wraps, and room for a state so that crashes can be repaired.
+ *
+ * <p><b>Repair.</b> Because each step of a writer is a compare-and-set on its mark, a repairer can take a
+ * record away from a writer only by winning the same compare-and-set: it replaces {@code p | CLAIMED} by
+ * {@code p | SKIP_RECORD} when the writer is known to be dead, or a stale mark by {@code p | SKIP_GRANULE}
+ * when a claim has stood without a header for a long time. A writer that loses learns it from its own
+ * failed compare-and-set and reports it; nothing it wrote is ever delivered torn (see {@link CrashRecovery}).
  *
  * <p><b>Freeing.</b> Space before the lowest cursor of all active readers is free. Scanning the reader
  * table on every append would be slow, so writers keep a head cache: a lower bound of that minimum,
@@ -60,7 +68,7 @@ public final class SharedQueue {
     private final long ringOffset;
     private final long marksOffset;
     private final long markIndexMask;
-    private final int maxReaders;
+    private final ReaderTable readers;
     private final WakeChannel messages;
     private final WakeChannel space;
 
@@ -73,7 +81,7 @@ public final class SharedQueue {
         this.ringOffset = geometry.ringOffset();
         this.marksOffset = geometry.marksOffset();
         this.markIndexMask = (capacity >>> GRANULE_SHIFT) - 1;
-        this.maxReaders = geometry.maxReaders();
+        this.readers = new ReaderTable(memory, geometry.maxReaders());
         this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET);
         this.space = new WakeChannel(memory, SPACE_FUTEX_OFFSET, SPACE_WAITERS_OFFSET);
     }
@@ -91,7 +99,11 @@ public final class SharedQueue {
     }
 
     public int maxReaders() {
-        return maxReaders;
+        return readers.maxReaders();
+    }
+
+    public ReaderTable readers() {
+        return readers;
     }
 
     public int flags() {
@@ -104,7 +116,7 @@ public final class SharedQueue {
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Claim and publish
+    // Claim, publish, skip
 
     public long tailVolatile() {
         return (long) LONG.getVolatile(memory, TAIL_POSITION_OFFSET);
@@ -131,19 +143,57 @@ public final class SharedQueue {
         }
     }
 
-    /** Publishes the record at {@code position}, which this process claimed and has written in full. */
-    public void publish(long position) {
-        LONG.setVolatile(memory, markOffset(position), position);
+    /**
+     * Marks the record at {@code position}, whose header the caller has written, as claimed.
+     *
+     * @return false if a repairer had already declared the claim abandoned
+     */
+    public boolean markClaimed(long position) {
+        long offset = markOffset(position);
+        long stale = (long) LONG.getVolatile(memory, offset);
+        return (stale & ~MARK_STATE_MASK) != position
+                && LONG.compareAndSet(memory, offset, stale, position | MARK_CLAIMED);
+    }
+
+    /**
+     * Publishes the claimed record at {@code position}, written in full, and wakes sleeping readers.
+     *
+     * @return false if a repairer had already declared the claim abandoned
+     */
+    public boolean publish(long position) {
+        boolean published = LONG.compareAndSet(memory, markOffset(position), position | MARK_CLAIMED, position);
         messages.wakeIfWaiting();
+        return published;
     }
 
-    /** True when the record at {@code position} has been published (acquire: its bytes are visible). */
-    public boolean isPublishedAcquire(long position) {
-        return (long) LONG.getAcquire(memory, markOffset(position)) == position;
+    /** Turns the claimed record at {@code position} into one that readers skip. */
+    public boolean skipClaimed(long position) {
+        boolean skipped = LONG.compareAndSet(memory, markOffset(position), position | MARK_CLAIMED,
+                position | MARK_SKIP_RECORD);
+        messages.wakeIfWaiting();
+        return skipped;
     }
 
-    public boolean isPublishedVolatile(long position) {
-        return (long) LONG.getVolatile(memory, markOffset(position)) == position;
+    /**
+     * Marks one granule of a claim that never got a header as skipped, if its mark is still the stale
+     * value {@code stale}.
+     */
+    boolean skipGranule(long position, long stale) {
+        return LONG.compareAndSet(memory, markOffset(position), stale, position | MARK_SKIP_GRANULE);
+    }
+
+    /** The mark of {@code position}'s granule (acquire: a record it declares published is visible). */
+    public long markAcquire(long position) {
+        return (long) LONG.getAcquire(memory, markOffset(position));
+    }
+
+    public long markVolatile(long position) {
+        return (long) LONG.getVolatile(memory, markOffset(position));
+    }
+
+    /** True when the mark says the record at {@code position} is published, or is to be skipped. */
+    public static boolean isResolved(long mark, long position) {
+        return mark == position || mark == (position | MARK_SKIP_RECORD) || mark == (position | MARK_SKIP_GRANULE);
     }
 
     private long markOffset(long position) {
@@ -172,13 +222,10 @@ public final class SharedQueue {
         do {
             epoch = (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET);
             minimum = tailVolatile();
-            int slots = slotHighWater();
+            int slots = readers.highWater();
             for (int slot = 0; slot < slots; slot++) {
-                long slotOffset = ReaderSlotLayout.slotOffset(slot);
-                if ((int) INT.getVolatile(memory, slotOffset + ReaderSlotLayout.STATE_OFFSET)
-                        == ReaderSlotLayout.STATE_ACTIVE) {
-                    minimum = Math.min(minimum,
-                            (long) LONG.getVolatile(memory, slotOffset + ReaderSlotLayout.CURSOR_OFFSET));
+                if (ReaderSlotLayout.state(readers.slotWordVolatile(slot)) == ReaderSlotLayout.STATE_ACTIVE) {
+                    minimum = Math.min(minimum, readers.cursorVolatile(slot));
                 }
             }
         } while (epoch != (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET));
@@ -200,67 +247,31 @@ public final class SharedQueue {
     // ----------------------------------------------------------------------------------------------------
     // Readers
 
-    /** Moves a reader's shared cursor forward and wakes writers waiting for room. */
-    public void storeCursor(int slot, long position) {
-        LONG.setVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.CURSOR_OFFSET, position);
-        space.wakeIfWaiting();
-    }
-
-    public long cursorVolatile(int slot) {
-        return (long) LONG.getVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.CURSOR_OFFSET);
-    }
-
-    public int slotStateVolatile(int slot) {
-        return (int) INT.getVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.STATE_OFFSET);
-    }
-
-    public int slotHighWater() {
-        return Math.min((int) INT.getVolatile(memory, SLOT_HIGH_WATER_OFFSET), maxReaders);
-    }
-
     /**
      * Takes a free reader slot and makes it active at the current tail.
      *
-     * @return the slot, or -1 when every slot is taken
+     * @return the slot taken, or null when every slot is taken
      */
-    public int registerReader(ProcessIdentity identity, byte[] sender) {
-        for (int slot = 0; slot < maxReaders; slot++) {
-            long slotOffset = ReaderSlotLayout.slotOffset(slot);
-            if (!INT.compareAndSet(memory, slotOffset + ReaderSlotLayout.STATE_OFFSET,
-                    ReaderSlotLayout.STATE_FREE, ReaderSlotLayout.STATE_CLAIMED)) {
-                continue;
-            }
-            raiseSlotHighWater(slot + 1);
-            memory.set(ValueLayout.JAVA_INT, slotOffset + ReaderSlotLayout.PID_OFFSET, identity.pid());
-            memory.set(ValueLayout.JAVA_LONG, slotOffset + ReaderSlotLayout.START_TIME_OFFSET, identity.startTime());
-            int senderLength = Math.min(sender.length, ReaderSlotLayout.MAX_SENDER_BYTES);
-            MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE,
-                    slotOffset + ReaderSlotLayout.SENDER_OFFSET, senderLength);
-            memory.set(ValueLayout.JAVA_INT, slotOffset + ReaderSlotLayout.SENDER_LENGTH_OFFSET, senderLength);
-            // Until the tail is read below, hold a position no later than anything still unfreed.
-            LONG.setVolatile(memory, slotOffset + ReaderSlotLayout.CURSOR_OFFSET, headCacheVolatile());
-            INT.setVolatile(memory, slotOffset + ReaderSlotLayout.STATE_OFFSET, ReaderSlotLayout.STATE_ACTIVE);
-            INT.getAndAdd(memory, REGISTRATION_EPOCH_OFFSET, 1);
-            LONG.setVolatile(memory, slotOffset + ReaderSlotLayout.CURSOR_OFFSET, tailVolatile());
-            return slot;
-        }
-        return -1;
+    public ReaderTable.Taken registerReader(ProcessIdentity identity, byte[] sender, long leaseNanos) {
+        return readers.register(this, identity, sender, leaseNanos);
     }
 
-    /** Frees a reader slot: whatever it had not read stops holding space. */
-    public void unregisterReader(int slot) {
-        INT.setVolatile(memory, ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.STATE_OFFSET,
-                ReaderSlotLayout.STATE_FREE);
+    /** Moves a reader's shared cursor forward and wakes writers waiting for room. */
+    public void storeCursor(int slot, long position) {
+        readers.storeCursorVolatile(slot, position);
         space.wakeIfWaiting();
     }
 
-    private void raiseSlotHighWater(int candidate) {
-        while (true) {
-            int current = (int) INT.getVolatile(memory, SLOT_HIGH_WATER_OFFSET);
-            if (candidate <= current || INT.compareAndSet(memory, SLOT_HIGH_WATER_OFFSET, current, candidate)) {
-                return;
-            }
-        }
+    /**
+     * Frees the reader slot of the registration {@code slotWord} names: whatever it had not read stops
+     * holding space.
+     *
+     * @return false if the slot had already been reclaimed
+     */
+    public boolean unregisterReader(int slot, long slotWord) {
+        boolean freed = readers.free(slot, slotWord);
+        space.wakeIfWaiting();
+        return freed;
     }
 
     // ----------------------------------------------------------------------------------------------------
@@ -289,8 +300,8 @@ public final class SharedQueue {
         while (true) {
             int lifecycle = (int) INT.getVolatile(memory, LIFECYCLE_OFFSET);
             int count = lifecycle & LIFECYCLE_COUNT_MASK;
-            boolean last = count <= 1 && !keepWhenUnused;
-            int next = last ? LIFECYCLE_REMOVED : lifecycle - 1;
+            boolean last = count <= 1 && !keepWhenUnused && (lifecycle & LIFECYCLE_REMOVED) == 0;
+            int next = last ? LIFECYCLE_REMOVED : Math.max(count - 1, 0) | (lifecycle & LIFECYCLE_REMOVED);
             if (INT.compareAndSet(memory, LIFECYCLE_OFFSET, lifecycle, next)) {
                 return last;
             }
@@ -299,6 +310,10 @@ public final class SharedQueue {
 
     public int registrationCount() {
         return (int) INT.getVolatile(memory, LIFECYCLE_OFFSET) & LIFECYCLE_COUNT_MASK;
+    }
+
+    public boolean isRemoved() {
+        return ((int) INT.getVolatile(memory, LIFECYCLE_OFFSET) & LIFECYCLE_REMOVED) != 0;
     }
 
     // ----------------------------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Deadlines are {@link System#nanoTime()} values, with {@link #NO_DEADLINE} for "for ever", so that a
  * timeout is a total across however many wake-ups it takes. A sleep lasts at most {@link #MAX_SLEEP_NANOS}:
- * a Java interrupt cannot end a futex call, so the thread looks at its interrupt flag at least that often.
+ * a Java interrupt cannot end a futex call, so the thread looks at its interrupt flag at least that often,
+ * and runs the caller's housekeeping (crash repair) between sleeps.
+ *
+ * <p>Each sleeper is counted twice: on the channel, which wakers read, and in its registration's slot, so
+ * that if the process dies asleep a reclaimer can take it off the channel's count. The channel's count
+ * goes up first and down last, so a process killed between the two leaves the channel counting one sleeper
+ * too many (a spare wake-up call) and never one too few (a lost wake-up).
  */
 public final class Waiter {
 
@@ -24,10 +30,18 @@ public final class Waiter {
     private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
 
     private final long spinNanos;
+    private final ReaderTable readers;
+    private final int slot;
 
-    /** @param spinNanos how long to spin before sleeping; {@link Long#MAX_VALUE} spins and never sleeps */
-    public Waiter(long spinNanos) {
+    /**
+     * @param spinNanos how long to spin before sleeping; {@link Long#MAX_VALUE} spins and never sleeps
+     * @param readers   the table holding the sleeping registration's slot
+     * @param slot      that slot
+     */
+    public Waiter(long spinNanos, ReaderTable readers, int slot) {
         this.spinNanos = spinNanos;
+        this.readers = readers;
+        this.slot = slot;
     }
 
     /** The deadline {@code timeoutNanos} from now; a timeout of 73 years or more means never. */
@@ -38,15 +52,17 @@ public final class Waiter {
     /**
      * Waits until {@code condition} holds or the deadline passes.
      *
+     * @param betweenSleeps run before each sleep, for housekeeping that must not wait for a wake-up
      * @return true if the condition holds; false if the deadline passed first
      * @throws QueueInterruptedException if the thread was interrupted, with its interrupt flag set again
      */
-    public boolean await(BooleanSupplier condition, WakeChannel channel, long deadline) {
+    public boolean await(BooleanSupplier condition, WakeChannel channel, boolean forSpace, Runnable betweenSleeps,
+                         long deadline) {
         if (condition.getAsBoolean()) {
             return true;
         }
         long start = System.nanoTime();
-        long spinEnd = spinNanos == Long.MAX_VALUE ? deadline : Math.min(deadline, start + spinNanos);
+        long spinEnd = spinNanos >= FOREVER_NANOS ? deadline : Math.min(deadline, start + spinNanos);
         int spins = 0;
         while (true) {
             Thread.onSpinWait();
@@ -62,12 +78,17 @@ public final class Waiter {
                 if (spinEnd != NO_DEADLINE && now - spinEnd >= 0) {
                     break;
                 }
+                if (spins % (SPINS_BETWEEN_CLOCK_READS * 1024) == 0) {
+                    betweenSleeps.run(); // a waiter that only spins must repair crashes too
+                }
             }
         }
         while (true) {
             checkInterrupt();
+            betweenSleeps.run();
             int sequence = channel.sequenceVolatile();
             channel.addWaiter(1);
+            readers.addSleeper(slot, forSpace, 1);
             try {
                 if (condition.getAsBoolean()) {
                     return true;
@@ -78,6 +99,7 @@ public final class Waiter {
                 }
                 channel.sleep(sequence, Math.min(remaining, MAX_SLEEP_NANOS));
             } finally {
+                readers.addSleeper(slot, forSpace, -1);
                 channel.addWaiter(-1);
             }
         }
