@@ -1,6 +1,7 @@
 package io.jsyncq.internal;
 
 import io.jsyncq.IncompatibleQueueException;
+import io.jsyncq.MessageAbandonedException;
 import io.jsyncq.MessageHandler;
 import io.jsyncq.MessageTooLargeException;
 import io.jsyncq.NoSuchQueueException;
@@ -11,6 +12,7 @@ import io.jsyncq.SyncQueueException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -202,21 +204,22 @@ public final class Registration implements AutoCloseable {
      * @param deadline a {@link Waiter} deadline; a deadline already passed means "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
-        appendUpTo(type, body, deadline, CrashPoint.NONE);
+        append(type, body, deadline, StallPoint.NONE, 0);
     }
 
-    /** Where a test makes this process die in the middle of an append; never reached otherwise. */
-    enum CrashPoint { NONE, AFTER_CLAIM, AFTER_HEADER }
+    /** Where a test stalls or kills this process in the middle of an append; never reached otherwise. */
+    public enum StallPoint { NONE, AFTER_CLAIM, AFTER_HEADER }
 
     /**
-     * A test hook: claims space for a message, then halts the JVM at {@code crashPoint} without
-     * publishing, as a process killed in the middle of an append would. Not exported from the module.
+     * A test hook, not exported from the module: appends, but at {@code point} halts the JVM as a process
+     * killed in the middle of an append would ({@code stallMillis < 0}), or stalls for that long as a
+     * preempted or stopped writer would, then goes on.
      */
-    public void appendThenHalt(String type, MemorySegment body, String crashPoint) {
-        appendUpTo(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), CrashPoint.valueOf(crashPoint));
+    public void appendStallingAt(String type, MemorySegment body, StallPoint point, long stallMillis) {
+        append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), point, stallMillis);
     }
 
-    private void appendUpTo(String type, MemorySegment body, long deadline, CrashPoint crashPoint) {
+    private void append(String type, MemorySegment body, long deadline, StallPoint stallPoint, long stallMillis) {
         enter();
         try {
             requireRegistered();
@@ -231,13 +234,13 @@ public final class Registration implements AutoCloseable {
                         + ". Create the queue larger, or split the message");
             }
             long position = claim(RecordLayout.alignedLength(recordLength), deadline);
-            haltAt(crashPoint, CrashPoint.AFTER_CLAIM);
+            stallAt(StallPoint.AFTER_CLAIM, stallPoint, stallMillis);
             long offset = queue.recordOffset(position);
             writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
             if (!queue.markClaimed(position)) {
                 throw abandoned();
             }
-            haltAt(crashPoint, CrashPoint.AFTER_HEADER);
+            stallAt(StallPoint.AFTER_HEADER, stallPoint, stallMillis);
             try {
                 writeStrings(offset, typeBytes, body);
             } catch (Throwable failure) {
@@ -253,9 +256,12 @@ public final class Registration implements AutoCloseable {
         }
     }
 
-    private static void haltAt(CrashPoint requested, CrashPoint here) {
+    private static void stallAt(StallPoint here, StallPoint requested, long stallMillis) {
         if (requested == here) {
-            Runtime.getRuntime().halt(99);
+            if (stallMillis < 0) {
+                Runtime.getRuntime().halt(99);
+            }
+            LockSupport.parkNanos(stallMillis * 1_000_000);
         }
     }
 
@@ -329,10 +335,11 @@ public final class Registration implements AutoCloseable {
                 + "; pop more often, wait with a timeout, or create the queue larger");
     }
 
-    private RegistrationLostException abandoned() {
-        return new RegistrationLostException("a message appended to queue '" + queueName + "' was not delivered: "
-                + "this registration was judged dead (no heartbeat for longer than its lease of "
-                + settings.leaseNanos() / 1_000_000 + " ms) and its claim was skipped; open the queue again");
+    private SyncQueueException abandoned() {
+        requireRegistered(); // reclaimed as dead: say so, it matters more
+        return new MessageAbandonedException("a message appended to queue '" + queueName + "' was not delivered: "
+                + "this process stalled between claiming space and writing the message for longer than the "
+                + "readers' abandoned-claim timeout, and they skipped the space. Append it again");
     }
 
     private byte[] encodeType(String type) {
@@ -378,6 +385,7 @@ public final class Registration implements AutoCloseable {
                     continue;
                 }
                 if (!view.wrap(queue.recordOffset(cursor))) {
+                    requireStillRegisteredAfterReading(); // if reclaimed, writers may have reused these bytes
                     throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
                             + "position " + cursor + " has an impossible header; remove the queue and create it again");
                 }
@@ -392,6 +400,7 @@ public final class Registration implements AutoCloseable {
                     published = cursor;
                 }
                 handler.onMessage(view);
+                requireStillRegisteredAfterReading();
                 cursor = next;
                 return true;
             }
@@ -442,6 +451,16 @@ public final class Registration implements AutoCloseable {
                 exit();
             }
         }
+    }
+
+    /**
+     * Bytes read from the ring are valid if this registration still held its cursor after they were read:
+     * writers reuse them only after reclaiming it. The fence keeps the reads before the check, as in a
+     * seqlock. (Only a registration judged dead by its lease while it lived can fail here.)
+     */
+    private void requireStillRegisteredAfterReading() {
+        VarHandle.acquireFence();
+        requireRegistered();
     }
 
     private void requireRegistered() {

@@ -1,0 +1,214 @@
+package io.jsyncq.crash;
+
+import io.jsyncq.Message;
+import io.jsyncq.QueueFullException;
+import io.jsyncq.SyncQueue;
+import io.jsyncq.internal.QueueFile;
+import io.jsyncq.internal.ReaderSlotLayout;
+import io.jsyncq.internal.SharedQueue;
+import io.jsyncq.testing.ChildJvm;
+import io.jsyncq.testing.TestQueues;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Processes that die, exit without closing, stall or stop: none of them may wedge the queue. */
+class CrashRecoveryTest {
+
+    private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
+    private final String name = TestQueues.uniqueName("crash");
+
+    @AfterEach
+    void removeLeftovers() {
+        TestQueues.deleteIfLeft(name);
+    }
+
+    @Test
+    void aKilledReaderStopsHoldingBackWritersWithinASecond() throws Exception {
+        assertDeadReaderIsReclaimed("kill");
+    }
+
+    @Test
+    void aReaderThatExitsWithoutClosingIsReclaimedToo() throws Exception {
+        assertDeadReaderIsReclaimed("halt");
+    }
+
+    private void assertDeadReaderIsReclaimed(String howItDies) throws Exception {
+        SyncQueue writer = SyncQueue.builder(name).size(4096).sender("writer").create();
+        try (ChildJvm reader = ChildJvm.start(CrashChildren.IdleReader.class, name, howItDies)) {
+            awaitLine(reader, "registered");
+            byte[] body = new byte[500];
+            fill(writer, body);
+            assertThatThrownBy(() -> writer.append("t", body)).isInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("'idle'");
+            if (howItDies.equals("kill")) {
+                reader.process().destroyForcibly(); // SIGKILL
+            }
+            reader.process().waitFor(30, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            writer.append("t", body, Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        } finally {
+            writer.close();
+        }
+        // The dead registration was taken off the count too, so the last close removed the file.
+        assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    @Test
+    void aWriterThatDiedAfterWritingItsHeaderIsSkippedAtOnceAndNothingElseIsLost() throws Exception {
+        try (SyncQueue reader = SyncQueue.builder(name).size(1 << 16).sender("reader").create()) {
+            try (ChildJvm writer = ChildJvm.start(CrashChildren.StallingWriter.class, name, "AFTER_HEADER", "-1", "5")) {
+                assertThat(writer.waitFor(CHILD_TIMEOUT)).isEqualTo(99); // halted between claim and publish
+            }
+            try (SyncQueue other = SyncQueue.builder(name).sender("other").open()) {
+                other.append("t", "after the hole");
+            }
+            long start = System.nanoTime();
+            List<String> read = texts(reader, 6);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(read).containsExactly("before-0", "before-1", "before-2", "before-3", "before-4", "after the hole");
+            assertThat(reader.pop()).isEmpty();
+        }
+    }
+
+    @Test
+    void aWriterThatDiedBeforeItsHeaderIsSkippedAfterTheAbandonedClaimTimeout() throws Exception {
+        try (SyncQueue reader = SyncQueue.builder(name).size(1 << 16).sender("reader")
+                .abandonedClaimTimeout(Duration.ofMillis(500)).create()) {
+            try (ChildJvm writer = ChildJvm.start(CrashChildren.StallingWriter.class, name, "AFTER_CLAIM", "-1", "3")) {
+                assertThat(writer.waitFor(CHILD_TIMEOUT)).isEqualTo(99);
+            }
+            try (SyncQueue other = SyncQueue.builder(name).sender("other").open()) {
+                other.append("t", "after the hole");
+            }
+            long start = System.nanoTime();
+            List<String> read = texts(reader, 4);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(3));
+            assertThat(read).containsExactly("before-0", "before-1", "before-2", "after the hole");
+            assertThat(reader.pop()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSlowLiveWriterWhoseHeaderIsWrittenIsNeverSkipped() throws Exception {
+        try (SyncQueue reader = SyncQueue.builder(name).size(1 << 16).sender("reader")
+                .abandonedClaimTimeout(Duration.ofMillis(100)).create();
+             ChildJvm writer = ChildJvm.start(CrashChildren.StallingWriter.class, name, "AFTER_HEADER", "1500", "1")) {
+            List<String> read = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                reader.pop(Duration.ofSeconds(20)).map(Message::text).ifPresent(read::add);
+            }
+            assertThat(read).containsExactly("before-0", "stalled", "after");
+            writer.waitForSuccess(CHILD_TIMEOUT);
+            assertThat(writer.stdoutLines()).contains("delivered", "done");
+        }
+    }
+
+    @Test
+    void aWriterStalledBeforeItsHeaderIsSkippedAndToldSo() throws Exception {
+        try (SyncQueue reader = SyncQueue.builder(name).size(1 << 16).sender("reader")
+                .abandonedClaimTimeout(Duration.ofMillis(200)).create();
+             ChildJvm writer = ChildJvm.start(CrashChildren.StallingWriter.class, name, "AFTER_CLAIM", "1500", "1")) {
+            List<String> read = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                reader.pop(Duration.ofSeconds(20)).map(Message::text).ifPresent(read::add);
+            }
+            assertThat(read).containsExactly("before-0", "after");
+            writer.waitForSuccess(CHILD_TIMEOUT);
+            assertThat(writer.stdout()).contains("abandoned MessageAbandonedException").contains("done");
+        }
+    }
+
+    /**
+     * A reader in another pid namespace is judged by its heartbeat lease. Stand one in: rewrite the child's
+     * slot to claim a foreign namespace, then stop the process (SIGSTOP) so that its heartbeat stops.
+     */
+    @Test
+    void aStoppedReaderInAnotherPidNamespaceIsReclaimedByItsLeaseAndFindsOutWhenResumed() throws Exception {
+        try (SyncQueue writer = SyncQueue.builder(name).size(4096).sender("writer").create();
+             ChildJvm reader = ChildJvm.start(CrashChildren.LeasedReader.class, name)) {
+            awaitLine(reader, "registered");
+            pretendOtherNamespace("leased");
+            signal(reader, "STOP");
+            try {
+                byte[] body = new byte[500];
+                fill(writer, body);
+                long start = System.nanoTime();
+                writer.append("t", body, Duration.ofSeconds(10));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            } finally {
+                signal(reader, "CONT");
+            }
+            assertThat(reader.waitFor(CHILD_TIMEOUT)).as(reader.stdout() + reader.stderr()).isEqualTo(3);
+            assertThat(reader.stdout()).contains("lost: ").contains("reclaimed");
+        }
+    }
+
+    private void pretendOtherNamespace(String sender) {
+        QueueFile file = QueueFile.attach(SyncQueue.defaultDirectory(), name);
+        try {
+            SharedQueue queue = new SharedQueue(file);
+            for (int slot = 0; slot < queue.readers().highWater(); slot++) {
+                if (queue.readers().sender(slot).equals(sender)) {
+                    queue.memory().set(ValueLayout.JAVA_LONG,
+                            ReaderSlotLayout.slotOffset(slot) + ReaderSlotLayout.PID_NAMESPACE_OFFSET, 12345L);
+                }
+            }
+        } finally {
+            file.unmap();
+        }
+    }
+
+    private static void signal(ChildJvm child, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+    }
+
+    private static void fill(SyncQueue writer, byte[] body) {
+        while (true) {
+            try {
+                writer.append("t", body);
+            } catch (QueueFullException full) {
+                writer.stream().count(); // its own messages: only the other reader holds space now
+                try {
+                    writer.append("t", body);
+                } catch (QueueFullException stillFull) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Pops {@code count} messages, each waited for up to 10 s; fewer if one does not come. */
+    private static List<String> texts(SyncQueue reader, int count) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            reader.pop(Duration.ofSeconds(10)).map(Message::text).ifPresent(texts::add);
+        }
+        return texts;
+    }
+
+    private static void awaitLine(ChildJvm child, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (child.stdoutLines().stream().anyMatch(line -> line.startsWith(prefix))) {
+                return;
+            }
+            if (!child.process().isAlive()) {
+                throw new AssertionError("child exited before printing '" + prefix + "': " + child.stderr());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("child never printed '" + prefix + "'");
+    }
+}
