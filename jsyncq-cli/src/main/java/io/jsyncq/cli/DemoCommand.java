@@ -1,0 +1,314 @@
+package io.jsyncq.cli;
+
+import io.jsyncq.Message;
+import io.jsyncq.QueueAdmin;
+import io.jsyncq.QueueFullException;
+import io.jsyncq.SyncQueue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"pysyncq's demo with real processes: create a queue, start N child JVMs that each attach"
+                + " to it by name, and let them chat.",
+                "Each child waits for the parent's start message, then in turn sleeps a random time, appends a"
+                        + " random sentence and reads what the others wrote, until the parent's stop message."
+                        + " Every line is prefixed by the process that printed it; a summary of what each process"
+                        + " sent and read ends the run, and the queue file is gone afterwards."})
+final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+
+    private static final long QUEUE_SIZE = 64 * 1024;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(20);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--children", paramLabel = "N", defaultValue = "4",
+            description = "How many child processes (1-32; default: ${DEFAULT-VALUE}).")
+    int children;
+
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s", converter = Units.DurationValue.class,
+            description = "How long the children chat (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--min-pause", hidden = true, converter = Units.DurationValue.class, defaultValue = "200ms")
+    Duration minPause;
+
+    @Option(names = "--max-pause", hidden = true, converter = Units.DurationValue.class, defaultValue = "900ms")
+    Duration maxPause;
+
+    private final PrintStream out = System.out;
+    private final long pid = ProcessHandle.current().pid();
+
+    /** One child JVM and what it reported. */
+    private final class Child {
+        final int id;
+        final String sender;
+        final Process process;
+        final Thread relay;
+        volatile String summary;
+
+        Child(int id, Process process) {
+            this.id = id;
+            this.sender = "child-" + id;
+            this.process = process;
+            String prefix = "[" + sender + " pid " + process.pid() + "] ";
+            this.relay = Thread.ofPlatform().name("relay-" + sender).daemon().start(() -> relay(prefix));
+        }
+
+        private void relay(String prefix) {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.startsWith(DemoChildCommand.SUMMARY_PREFIX)) {
+                        summary = line.substring(DemoChildCommand.SUMMARY_PREFIX.length());
+                    } else {
+                        print(prefix + line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the child has gone; its exit code tells the rest
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (children < 1 || children > 32) {
+            throw new ParameterException(spec.commandLine(), "--children must be from 1 to 32, not " + children);
+        }
+        if (minPause.compareTo(maxPause) > 0) {
+            throw new ParameterException(spec.commandLine(), "--min-pause must not be longer than --max-pause");
+        }
+        Path directory = common.directory();
+        String name = "jsyncq-demo-" + pid;
+        String me = String.format("[%-" + ("child-" + children).length() + "s pid %d] ", "parent", pid);
+        List<Child> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Map<String, Integer> parentRead = new TreeMap<>();
+        int parentSent = 0;
+        try (CleanShutdown shutdown = new CleanShutdown()) {
+            SyncQueue queue = shutdown.open(() -> SyncQueue.builder(name).directory(directory).size(QUEUE_SIZE)
+                    .sender("parent").create());
+            shutdown.onSignal(() -> stopChildren(started, me), () -> removeIfLeft(directory, name));
+            print(me + "created queue '" + name + "' (" + Units.bytes(QUEUE_SIZE) + ") in " + directory
+                    + "; starting " + children + " child JVM" + (children == 1 ? "" : "s"));
+            try {
+                for (int id = 1; id <= children; id++) {
+                    started.add(new Child(id, startChild(directory, name, id)));
+                }
+                waitUntilReady(queue, shutdown, started, me);
+                print(me + "all " + children + " children are registered: sending the start message");
+                shutdown.run(() -> queue.append(DemoChildCommand.START, "go", Duration.ofSeconds(5)));
+                parentSent++;
+                long end = System.nanoTime() + duration.toNanos();
+                long remaining;
+                while ((remaining = end - System.nanoTime()) > 0) {
+                    Duration wait = Duration.ofNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(200)));
+                    shutdown.call(() -> queue.pop(wait)).ifPresent(m -> count(parentRead, m));
+                }
+                print(me + Units.duration(duration) + " are up: sending the stop message");
+                appendWhileReading(queue, shutdown, parentRead);
+                parentSent++;
+                long exitDeadline = System.nanoTime() + EXIT_TIMEOUT.toNanos();
+                while (started.stream().anyMatch(c -> c.process.isAlive()) && System.nanoTime() < exitDeadline) {
+                    shutdown.call(() -> queue.pop(Duration.ofMillis(100))).ifPresent(m -> count(parentRead, m));
+                }
+            } finally {
+                if (!shutdown.stopping()) { // on a signal, the shutdown hook stops the children and cleans up
+                    stopStragglers(started, me);
+                }
+            }
+        }
+        Path file = directory.resolve(name);
+        boolean leftBehind = Files.exists(file);
+        if (leftBehind) {
+            QueueAdmin.remove(directory, name, true); // a child died without closing
+        }
+        print(me + "closed the queue; " + (leftBehind ? "a child did not close, so the parent removed " + file
+                : "the last process to close removed " + file));
+        printSummary(started, parentSent, parentRead);
+        List<String> failed = started.stream().filter(c -> c.process.exitValue() != 0)
+                .map(c -> c.sender + " exited with code " + c.process.exitValue()).toList();
+        if (!failed.isEmpty()) {
+            throw new CliException("demo failed: " + String.join(", ", failed));
+        }
+        return JsyncqCommand.OK;
+    }
+
+    private void stopStragglers(List<Child> started, String me) throws InterruptedException {
+        for (Child child : started) {
+            if (child.process.isAlive()) {
+                print(me + child.sender + " did not stop in time: killing it");
+                child.process.destroyForcibly();
+            }
+        }
+        for (Child child : started) {
+            child.process.waitFor(10, TimeUnit.SECONDS);
+            child.relay.join(TimeUnit.SECONDS.toMillis(5));
+        }
+    }
+
+    /** On a signal: ask every child to stop (SIGTERM: each closes its registration) and wait a little. */
+    private void stopChildren(List<Child> started, String me) {
+        print(me + "stopping: asking the children to close");
+        started.forEach(child -> child.process.destroy());
+        for (Child child : started) {
+            try {
+                if (!child.process.waitFor(5, TimeUnit.SECONDS)) {
+                    child.process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                child.process.destroyForcibly();
+            }
+        }
+    }
+
+    /** A child killed before it could close leaves the queue counted as in use: remove the file. */
+    private static void removeIfLeft(Path directory, String name) {
+        if (Files.exists(directory.resolve(name))) {
+            QueueAdmin.remove(directory, name, true);
+        }
+    }
+
+    private Process startChild(Path directory, String name, int id) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Dstdout.encoding=UTF-8");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(JsyncqCommand.class.getName());
+        command.addAll(List.of("demo-child", name, "--id", Integer.toString(id), "--dir", directory.toString(),
+                "--min-pause", minPause.toMillis() + "ms", "--max-pause", maxPause.toMillis() + "ms"));
+        if (CommonOptions.verbose()) {
+            command.add("--verbose");
+        }
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+        } catch (IOException e) {
+            throw new CliException("could not start a child JVM: " + e.getMessage(), e);
+        }
+    }
+
+    private void waitUntilReady(SyncQueue queue, CleanShutdown shutdown, List<Child> started, String me) {
+        TreeSet<String> ready = new TreeSet<>();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (ready.size() < started.size()) {
+            Optional<Message> message = shutdown.call(() -> queue.pop(Duration.ofMillis(200)));
+            message.filter(m -> m.type().equals(DemoChildCommand.READY)).ifPresent(m -> ready.add(m.sender()));
+            for (Child child : started) {
+                if (!child.process.isAlive() && !ready.contains(child.sender)) {
+                    throw new CliException(child.sender + " exited with code " + child.process.exitValue()
+                            + " before it registered");
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliException("only " + ready.size() + " of " + started.size() + " children registered within "
+                        + Units.duration(READY_TIMEOUT));
+            }
+        }
+    }
+
+    /** Sends stop; keeps reading meanwhile, since the parent's own unread messages hold space too. */
+    private void appendWhileReading(SyncQueue queue, CleanShutdown shutdown, Map<String, Integer> parentRead) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                shutdown.run(() -> queue.append(DemoChildCommand.STOP, "", Duration.ofMillis(100)));
+                return;
+            } catch (QueueFullException full) {
+                if (System.nanoTime() > deadline) {
+                    throw full;
+                }
+                shutdown.call(() -> {
+                    for (Message m : queue) {
+                        count(parentRead, m);
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
+    private static void count(Map<String, Integer> read, Message message) {
+        if (message.type().equals(DemoChildCommand.CHAT)) {
+            read.merge(message.sender(), 1, Integer::sum);
+        }
+    }
+
+    private void printSummary(List<Child> started, int parentSent, Map<String, Integer> parentRead) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"PROCESS", "PID", "SENT", "READ", "READ FROM"});
+        for (Child child : started) {
+            String summary = child.summary;
+            if (summary == null) {
+                rows.add(new String[] {child.sender, Long.toString(child.process.pid()), "?", "?",
+                        "(no summary: exit code " + child.process.exitValue() + ")"});
+                continue;
+            }
+            Map<String, Integer> readFrom = parseReadFrom(summary);
+            String sent = summary.replaceAll(".*sent=(\\d+).*", "$1");
+            rows.add(new String[] {child.sender, Long.toString(child.process.pid()), sent,
+                    Integer.toString(readFrom.values().stream().mapToInt(Integer::intValue).sum()),
+                    describe(readFrom)});
+        }
+        rows.add(new String[] {"parent", Long.toString(pid), Integer.toString(parentSent),
+                Integer.toString(parentRead.values().stream().mapToInt(Integer::intValue).sum()),
+                describe(parentRead)});
+        print("");
+        print("summary (messages sent and read by each process):");
+        print(StatCommand.table(rows, "  ").stripTrailing());
+    }
+
+    static Map<String, Integer> parseReadFrom(String summary) {
+        Map<String, Integer> readFrom = new TreeMap<>();
+        String list = summary.replaceAll(".*read=(\\S*).*", "$1");
+        for (String entry : list.split(",")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon > 0) {
+                readFrom.put(entry.substring(0, colon), Integer.parseInt(entry.substring(colon + 1)));
+            }
+        }
+        return readFrom;
+    }
+
+    private static String describe(Map<String, Integer> readFrom) {
+        return readFrom.isEmpty() ? "-" : readFrom.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private void print(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.jsyncq.cli;
+
+import io.jsyncq.IncompatibleQueueException;
+import io.jsyncq.QueueAdmin;
+import io.jsyncq.QueueInUseException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "rm", mixinStandardHelpOptions = true,
+        description = {"Remove queues. Refuses while live processes are registered on one, unless --force.",
+                "Processes still registered keep working on their mapping, but nobody can join them any more."})
+final class RmCommand implements Callable<Integer> {
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Queue names.")
+    List<String> names;
+
+    @Option(names = {"-f", "--force"}, description = "Remove even while live readers are registered, and remove a"
+            + " damaged file or one of another layout version.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        for (String name : names) {
+            try {
+                QueueAdmin.remove(common.directory(), name, force);
+            } catch (QueueInUseException | IncompatibleQueueException e) {
+                throw new CliException(e.getMessage() + " (jsyncq rm --force)", e);
+            }
+        }
+        return JsyncqCommand.OK;
+    }
+}

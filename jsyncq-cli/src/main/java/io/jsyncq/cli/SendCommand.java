@@ -1,0 +1,147 @@
+package io.jsyncq.cli;
+
+import io.jsyncq.MessageTooLargeException;
+import io.jsyncq.QueueFullException;
+import io.jsyncq.SyncQueue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = {"Append messages to a queue.",
+                "With BODY, sends one message (several words are joined with spaces). Without, sends one"
+                        + " message per line of stdin, in order (the newline is not part of the body).",
+                "Without --timeout a full queue fails at once (exit 1); with it, send waits up to that long"
+                        + " for room for each message."})
+final class SendCommand implements Callable<Integer> {
+
+    /** The longest single wait between two drains of this registration's own messages. */
+    private static final Duration WAIT_SLICE = Duration.ofMillis(20);
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Queue name.")
+    String name;
+
+    @Parameters(index = "1..*", paramLabel = "BODY", arity = "0..*",
+            description = "Message body. Without it, stdin is read: one message per line.")
+    List<String> body;
+
+    @Option(names = "--sender", paramLabel = "S", description = "Sender name of the messages (default: the pid).")
+    String sender;
+
+    @Option(names = "--type", paramLabel = "T", defaultValue = "",
+            description = "Message type (default: empty).")
+    String type;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Units.DurationValue.class,
+            description = "Wait up to this long for room for each message (default: fail at once when full).")
+    Duration timeout;
+
+    @Override
+    public Integer call() {
+        SyncQueue.Builder builder = SyncQueue.builder(name).directory(common.directory());
+        if (sender != null) {
+            builder.sender(sender);
+        }
+        try (CleanShutdown shutdown = new CleanShutdown()) {
+            SyncQueue queue = shutdown.open(builder::open);
+            if (body != null && !body.isEmpty()) {
+                byte[] bytes = String.join(" ", body).getBytes(StandardCharsets.UTF_8);
+                shutdown.run(() -> append(queue, bytes));
+            } else {
+                sendLines(queue, shutdown);
+            }
+        }
+        return JsyncqCommand.OK;
+    }
+
+    private void sendLines(SyncQueue queue, CleanShutdown shutdown) {
+        InputStream in = new BufferedInputStream(System.in, 1 << 16);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        long lineNumber = 0;
+        try {
+            while (true) {
+                line.reset();
+                int c;
+                while ((c = in.read()) >= 0 && c != '\n') {
+                    line.write(c);
+                }
+                if (c < 0 && line.size() == 0) {
+                    return;
+                }
+                lineNumber++;
+                byte[] bytes = line.toByteArray();
+                long number = lineNumber;
+                shutdown.run(() -> {
+                    try {
+                        append(queue, bytes);
+                    } catch (QueueFullException | MessageTooLargeException e) {
+                        throw new CliException("line " + number + " of stdin: " + e.getMessage(), e);
+                    }
+                });
+                if (c < 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Appends one message. This registration holds the space of every message appended since it registered,
+     * its own included (they are screened, not read), until it pops past them. So when the queue is full,
+     * it first pops to hand that space back, and it never sleeps for room for longer than a short slice
+     * without popping again: otherwise a sender could wait for room that only it is holding.
+     */
+    private void append(SyncQueue queue, byte[] bytes) {
+        long deadline = System.nanoTime() + (timeout == null ? 0 : saturatedNanos(timeout));
+        Duration wait = Duration.ZERO;
+        boolean drained = false;
+        while (true) {
+            try {
+                queue.append(type, bytes, wait);
+                return;
+            } catch (QueueFullException full) {
+                drain(queue);
+                if (!drained) {
+                    drained = true; // try once more at once: the space may have been this sender's own
+                    continue;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw full;
+                }
+                wait = Duration.ofNanos(Math.min(remaining, WAIT_SLICE.toNanos()));
+            }
+        }
+    }
+
+    /** Pops everything there is to read now, without keeping it: a sender reads nothing. */
+    private static void drain(SyncQueue queue) {
+        while (queue.pop(view -> { })) {
+            // discard
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.jsyncq.cli;
+
+import io.jsyncq.QueueAdmin;
+import io.jsyncq.QueueInfo;
+import io.jsyncq.SyncQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each command run as a process: help, exit codes, one-line failures, and create / ls / stat / rm. */
+class CommandsTest {
+
+    @RegisterExtension
+    final ShmQueues queues = new ShmQueues();
+
+    /** A failure is one line, "jsyncq: ...", with no stack trace. */
+    private static void assertOneLineFailure(Cli.Result result, int exitCode, String... fragments) {
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(exitCode);
+        assertThat(result.errorLines()).as(result.toString()).hasSize(1);
+        assertThat(result.stderr()).startsWith("jsyncq: ").doesNotContain("\tat ", "Exception");
+        assertThat(result.stderr()).contains(fragments);
+        assertThat(result.stdout()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "create", "send", "tail", "stat", "ls", "rm", "demo"})
+    void everyCommandHasHelp(String command) {
+        Cli.Result result = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stdout()).startsWith("Usage: jsyncq" + (command.isEmpty() ? "" : " " + command));
+        assertThat(result.stderr()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpListsTheCommandsAndExitCodes() {
+        Cli.Result result = Cli.run("--help");
+        assertThat(result.stdout()).contains("create", "send", "tail", "stat", "ls", "rm", "demo", "Exit codes");
+        assertThat(result.stdout()).doesNotContain("demo-child");
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndOneLine() {
+        assertOneLineFailure(Cli.run(), 2, "a command is required");
+        assertOneLineFailure(Cli.run("frobnicate"), 2, "frobnicate");
+        assertOneLineFailure(Cli.run("send"), 2, "NAME", "jsyncq send --help");
+        assertOneLineFailure(Cli.run("ls", "--bogus"), 2, "--bogus");
+        assertOneLineFailure(Cli.run("create", "q", "--size", "3k"), 2, "'3k' is not a queue size");
+        assertOneLineFailure(Cli.run("create", "q", "--size", "64x"), 2, "'64x'");
+        assertOneLineFailure(Cli.run("create", "q", "--max-readers", "0"), 2, "--max-readers");
+        assertOneLineFailure(Cli.run("tail", "q", "--timeout", "soon"), 2, "'soon' is not a duration");
+        assertOneLineFailure(Cli.run("tail", "q", "--follow", "--count", "3"), 2, "--follow");
+        assertOneLineFailure(Cli.run("create", "../etc"), 2, "queue name");
+    }
+
+    @Test
+    void runtimeFailuresExitWithOneAndOneLineUnlessVerbose() {
+        String name = queues.newName("missing");
+        assertOneLineFailure(Cli.run("send", name, "hello"), 1, "no queue named '" + name + "'");
+        assertOneLineFailure(Cli.run("tail", name, "--count", "1"), 1, "no queue named");
+        assertOneLineFailure(Cli.run("stat", name), 1, "no queue named");
+        assertOneLineFailure(Cli.run("rm", name), 1, "no queue named");
+
+        Cli.Result verbose = Cli.run("stat", name, "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(1);
+        assertThat(verbose.errorLines().getFirst()).startsWith("jsyncq: no queue named");
+        assertThat(verbose.stderr()).contains("NoSuchQueueException", "\tat ");
+    }
+
+    @Test
+    void createLsStatRm() {
+        String name = queues.newName("admin");
+        Cli.Result created = Cli.run("create", name, "--size", "64k", "--keep", "--max-readers", "8");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(ShmQueues.exists(name)).isTrue();
+
+        assertOneLineFailure(Cli.run("create", name), 1, "already exists");
+
+        Cli.Result ls = Cli.run("ls");
+        assertThat(ls.exitCode()).as(ls.toString()).isZero();
+        assertThat(ls.lines().getFirst()).startsWith("NAME").contains("SIZE", "READERS");
+        assertThat(ls.lines()).anySatisfy(line -> assertThat(line).startsWith(name + " ").contains("64k"));
+
+        Cli.Result lsJson = Cli.run("ls", "--json");
+        assertThat(lsJson.stdout()).startsWith("[").contains("{\"name\":\"" + name + "\"", "\"capacity\":65536",
+                "\"keep\":true");
+
+        Cli.Result stat = Cli.run("stat", name, "--sample", "0");
+        assertThat(stat.exitCode()).as(stat.toString()).isZero();
+        assertThat(stat.stdout()).contains("64 KiB (65536 bytes), max readers 8, kept when unused",
+                "free      64 KiB", "readers   0 registered");
+
+        Cli.Result statJson = Cli.run("stat", name, "--json");
+        assertThat(statJson.lines()).hasSize(1);
+        assertThat(statJson.stdout()).contains("\"name\":\"" + name + "\"", "\"capacity\":65536",
+                "\"maxReaders\":8", "\"readers\":[]", "\"messagesPerSecond\":0");
+
+        Cli.Result rm = Cli.run("rm", name);
+        assertThat(rm.exitCode()).as(rm.toString()).isZero();
+        assertThat(ShmQueues.exists(name)).isFalse();
+        assertThat(Cli.run("ls").stdout()).doesNotContain(name);
+    }
+
+    @Test
+    void aQueueCreatedWithoutKeepGoesWithTheLastProcessThatUsedIt() {
+        String name = queues.newName("transient");
+        assertThat(Cli.run("create", name, "--size", "4k").exitCode()).isZero();
+        assertThat(ShmQueues.exists(name)).isTrue(); // nobody has registered yet
+        Cli.Result send = Cli.run("send", name, "hello");
+        assertThat(send.exitCode()).as(send.toString()).isZero();
+        assertThat(ShmQueues.exists(name)).isFalse(); // the sender was the last to close
+    }
+
+    @Test
+    void rmRefusesWhileALiveReaderIsRegisteredUnlessForced() throws InterruptedException {
+        String name = queues.newName("rm");
+        assertThat(Cli.run("create", name, "--keep").exitCode()).isZero();
+        try (Cli tail = Cli.start("tail", name, "--sender", "watcher")) {
+            ShmQueues.awaitState(name, info -> info.readers().size() == 1);
+
+            assertOneLineFailure(Cli.run("rm", name), 1, "1 live reader", "'watcher'", "--force");
+            assertThat(ShmQueues.exists(name)).isTrue();
+
+            Cli.Result forced = Cli.run("rm", "--force", name);
+            assertThat(forced.exitCode()).as(forced.toString()).isZero();
+            assertThat(ShmQueues.exists(name)).isFalse();
+            assertThat(tail.isAlive()).isTrue(); // it keeps its mapping
+        }
+    }
+
+    @Test
+    void statShowsReadersWithTheirLagInBytesAndMessagesAndTheRates() throws InterruptedException {
+        String name = queues.newName("stat");
+        try (SyncQueue idle = SyncQueue.builder(name).size(64 * 1024).sender("idle-reader").create();
+             SyncQueue writer = SyncQueue.open(name)) {
+            for (int i = 0; i < 10; i++) {
+                writer.append("t", "message " + i);
+            }
+            Thread appender = Thread.ofPlatform().start(() -> {
+                long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+                try {
+                    while (System.nanoTime() < end) {
+                        writer.pop(); // frees the writer's own messages
+                        idle.pop();
+                        writer.append("t", "more");
+                        Thread.sleep(5);
+                    }
+                } catch (InterruptedException ignored) {
+                    // done
+                }
+            });
+            Cli.Result stat;
+            try {
+                stat = Cli.run("stat", name, "--json", "--sample", "500ms");
+            } finally {
+                appender.join();
+            }
+            assertThat(stat.exitCode()).as(stat.toString()).isZero();
+            assertThat(stat.stdout()).contains("\"sender\":\"idle-reader\"", "\"pid\":" + ProcessHandle.current().pid(),
+                    "\"alive\":true", "\"lagExact\":true");
+            assertThat(stat.stdout()).containsPattern("\"messagesPerSecond\":[1-9]");
+            assertThat(stat.stdout()).containsPattern("\"bytesPerSecond\":[1-9]");
+
+            // Now still: the idle reader holds exactly the messages since its last pop.
+            idle.pop(Duration.ofMillis(100)); // one consumed; the rest stay
+            for (int i = 0; i < 2; i++) {
+                writer.append("t", "late " + i);
+            }
+            QueueInfo info = QueueAdmin.inspect(ShmQueues.SHM, name);
+            long expected = info.readers().stream().filter(r -> r.sender().equals("idle-reader")).findFirst()
+                    .orElseThrow().lagMessages();
+            Cli.Result text = Cli.run("stat", name, "--sample", "0");
+            assertThat(text.stdout()).contains("SENDER", "LAG MESSAGES", "readers   2 registered, 2 alive");
+            assertThat(text.lines()).anySatisfy(line -> assertThat(line.trim())
+                    .startsWith("idle-reader").contains(" yes ").endsWith(" " + expected));
+            assertThat(expected).isGreaterThanOrEqualTo(2);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.jsyncq;
+
+import io.jsyncq.internal.Names;
+import io.jsyncq.internal.QueueFile;
+import io.jsyncq.internal.QueueInspector;
+import io.jsyncq.internal.QueueLayout;
+import io.jsyncq.internal.QueueStatus;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Creating, listing, inspecting and removing queues without registering on them: what the {@code jsyncq}
+ * command's {@code create}, {@code ls}, {@code stat} and {@code rm} do. Nothing here holds space in a queue
+ * or moves a cursor. Like {@link SyncQueue}, these map the queue file and need native access.
+ */
+public final class QueueAdmin {
+
+    private QueueAdmin() {
+    }
+
+    /**
+     * Creates a queue file without registering on it. Unless {@code keep} is set, the queue is removed when
+     * the last of the registrations made on it later closes; with {@code keep}, it stays until
+     * {@link #remove removed}.
+     *
+     * @return the queue file
+     * @throws QueueExistsException  if there is already a queue of that name
+     * @throws InvalidSizeException  if {@code size} is not a power of two from 4 KiB to 1 GiB, or
+     *                               {@code maxReaders} is out of range
+     * @throws InvalidNameException  if the name is not 1–200 characters of {@code [A-Za-z0-9._-]}
+     */
+    public static Path create(Path directory, String name, long size, int maxReaders, boolean keep,
+                              boolean groupAccess) {
+        Objects.requireNonNull(directory, "directory");
+        requireNativeAccess();
+        Names.requireValidQueueName(name);
+        QueueFile.validateSizes(size, maxReaders);
+        QueueFile file = QueueFile.create(directory, name, size, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
+                groupAccess);
+        try (QueueInspector created = QueueInspector.of(file)) {
+            created.uncountCreator();
+            return created.path();
+        }
+    }
+
+    /**
+     * A snapshot of the queue {@code name}: sizes, tail, and each registration with its lag in bytes and
+     * messages. For rates, take two snapshots with one {@link QueueMonitor}.
+     */
+    public static QueueInfo inspect(Path directory, String name) {
+        try (QueueMonitor monitor = QueueMonitor.open(directory, name)) {
+            return monitor.snapshot(true);
+        }
+    }
+
+    /**
+     * The jsyncq queues in {@code directory}, by name. Files that are not jsyncq queues (other programs'
+     * shared memory) are left out, and so are queues this process may not open or of another layout version.
+     * Lag is given in bytes only ({@link ReaderInfo#lagMessages()} is -1).
+     */
+    public static List<QueueInfo> list(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        requireNativeAccess();
+        List<QueueInfo> queues = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!isValidName(name) || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)
+                        || !startsWithMagic(entry)) {
+                    continue;
+                }
+                try (QueueMonitor monitor = QueueMonitor.open(directory, name)) {
+                    queues.add(monitor.snapshot(false));
+                } catch (SyncQueueException unreadable) {
+                    // removed meanwhile, another layout version, or not ours to open
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new SyncQueueException("queue directory " + directory + " does not exist");
+        } catch (IOException e) {
+            throw new SyncQueueException("could not list " + directory + ": " + e.getMessage(), e);
+        }
+        queues.sort(Comparator.comparing(QueueInfo::name));
+        return queues;
+    }
+
+    /**
+     * Removes the queue {@code name}. First it is marked removed, so that no process can register on it any
+     * more; then its file is unlinked. Registrations still open keep working on their mapping but can no
+     * longer be joined.
+     *
+     * @param force remove it even while live processes are registered; and remove a file of that name that
+     *              is not a readable jsyncq queue (damaged, or of another layout version)
+     * @throws QueueInUseException          if live processes are registered and {@code force} is not set
+     * @throws NoSuchQueueException         if there is no such queue
+     * @throws IncompatibleQueueException   if the file is not a jsyncq queue and {@code force} is not set
+     */
+    public static void remove(Path directory, String name, boolean force) {
+        Objects.requireNonNull(directory, "directory");
+        requireNativeAccess();
+        Names.requireValidQueueName(name);
+        QueueInspector inspector;
+        try {
+            inspector = QueueInspector.attach(directory, name);
+        } catch (IncompatibleQueueException notReadable) {
+            if (!force) {
+                throw new IncompatibleQueueException(notReadable.getMessage()
+                        + " (force the removal to delete the file anyway)");
+            }
+            deleteFile(directory.resolve(name));
+            return;
+        }
+        try {
+            if (!force) {
+                List<QueueStatus.Reader> live = inspector.readers().stream().filter(QueueStatus.Reader::alive).toList();
+                if (!live.isEmpty()) {
+                    throw new QueueInUseException("queue '" + name + "' has " + live.size() + " live reader"
+                            + (live.size() == 1 ? "" : "s") + " ("
+                            + live.stream().map(r -> "'" + r.sender() + "' pid " + r.pid())
+                                    .collect(Collectors.joining(", "))
+                            + "); stop them first, or force the removal");
+                }
+            }
+            inspector.markRemoved();
+            inspector.unlink();
+        } finally {
+            inspector.close();
+        }
+    }
+
+    private static void deleteFile(Path path) {
+        try {
+            if (!Files.deleteIfExists(path)) {
+                throw new NoSuchQueueException("no queue named '" + path.getFileName() + "' in " + path.getParent());
+            }
+        } catch (IOException e) {
+            throw new SyncQueueException("could not remove " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isValidName(String name) {
+        try {
+            Names.requireValidQueueName(name);
+            return true;
+        } catch (InvalidNameException e) {
+            return false;
+        }
+    }
+
+    /** Reads the first 8 bytes with plain file I/O, so that other programs' files are never mapped. */
+    private static boolean startsWithMagic(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer magic = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder());
+            while (magic.hasRemaining()) {
+                if (channel.read(magic) < 0) {
+                    return false;
+                }
+            }
+            return magic.flip().getLong() == QueueLayout.MAGIC;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    static void requireNativeAccess() {
+        Module module = QueueAdmin.class.getModule();
+        if (!module.isNativeAccessEnabled()) {
+            String flag = module.isNamed() ? module.getName() : "ALL-UNNAMED";
+            throw new SyncQueueException("jsyncq needs native access to map shared memory: start java with "
+                    + "--enable-native-access=" + flag);
+        }
+        String os = System.getProperty("os.name");
+        if (!os.startsWith("Linux")) {
+            throw new UnsupportedOperationException("jsyncq runs on Linux x86-64 and aarch64; this is " + os);
+        }
+    }
+}

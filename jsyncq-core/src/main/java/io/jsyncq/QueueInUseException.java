@@ -1,0 +1,10 @@
+package io.jsyncq;
+
+/** A queue cannot be removed because processes that are alive are registered on it. */
+public class QueueInUseException extends SyncQueueException {
+    private static final long serialVersionUID = 1L;
+
+    public QueueInUseException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,61 @@
+package io.jsyncq;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A queue as {@link QueueMonitor} or {@link QueueAdmin} saw it at one moment, without registering on it.
+ *
+ * @param name          the queue name
+ * @param path          its file
+ * @param capacity      the ring size in bytes
+ * @param maxReaders    how many registrations it can hold at once
+ * @param keep          true if the file stays when its last registration closes
+ * @param registrations registrations counted in the queue (a process that died without closing stays
+ *                      counted until it is reclaimed)
+ * @param tail          the tail position: bytes ever claimed, headers and padding included
+ * @param usedBytes     bytes held by the slowest registration, not yet free for new messages
+ * @param freeBytes     {@code capacity - usedBytes}
+ * @param readers       the registrations' reader slots, in slot order
+ * @param rates         the traffic since the previous snapshot of the same monitor; null on a first
+ *                      snapshot
+ */
+public record QueueInfo(String name, Path path, long capacity, int maxReaders, boolean keep, int registrations,
+                        long tail, long usedBytes, long freeBytes, List<ReaderInfo> readers, Rates rates) {
+
+    public QueueInfo {
+        readers = List.copyOf(readers);
+    }
+
+    /** How many registered processes are alive. */
+    public long liveReaders() {
+        return readers.stream().filter(ReaderInfo::alive).count();
+    }
+
+    /**
+     * Traffic over an interval between two snapshots.
+     *
+     * @param interval  the time between the snapshots
+     * @param bytes     ring bytes claimed (headers and padding included)
+     * @param messages  messages appended, or -1 when they could not be counted
+     * @param estimated true if {@code messages} was extrapolated from part of the interval, because the
+     *                  rest had already been overwritten or was still being written
+     */
+    public record Rates(Duration interval, long bytes, long messages, boolean estimated) {
+
+        public double bytesPerSecond() {
+            return perSecond(bytes);
+        }
+
+        /** Messages per second, or NaN when they could not be counted. */
+        public double messagesPerSecond() {
+            return messages < 0 ? Double.NaN : perSecond(messages);
+        }
+
+        private double perSecond(long count) {
+            long nanos = interval.toNanos();
+            return nanos <= 0 ? 0 : count * 1e9 / nanos;
+        }
+    }
+}
