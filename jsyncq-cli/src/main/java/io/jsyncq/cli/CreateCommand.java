@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "create", mixinStandardHelpOptions = true,
+        header = "Create a queue, without registering on it.",
         description = {"Create a queue, without registering on it.",
                 "Unless --keep is given, the queue is removed when the last process that registers on it"
                         + " later (send, tail, or a program) closes; with --keep it stays until 'jsyncq rm'."})

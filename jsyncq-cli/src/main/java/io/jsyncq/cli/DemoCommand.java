@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Watch several JVMs chat through one queue (pysyncq's demo, with real processes).",
         description = {"pysyncq's demo with real processes: create a queue, start N child JVMs that each attach"
                 + " to it by name, and let them chat.",
                 "Each child waits for the parent's start message, then in turn sleeps a random time, appends a"

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "ls", mixinStandardHelpOptions = true,
+        header = "List the queues, with their size, space used and readers.",
         description = "List the queues in the queue directory, with their size, space used and readers.")
 final class LsCommand implements Callable<Integer> {
 

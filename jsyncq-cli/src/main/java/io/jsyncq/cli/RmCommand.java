@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "rm", mixinStandardHelpOptions = true,
+        header = "Remove queues (not while live processes use them, unless --force).",
         description = {"Remove queues. Refuses while live processes are registered on one, unless --force.",
                 "Processes still registered keep working on their mapping, but nobody can join them any more."})
 final class RmCommand implements Callable<Integer> {

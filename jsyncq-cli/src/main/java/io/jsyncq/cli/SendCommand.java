@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
+        header = "Append messages to a queue: BODY, or one message per line of stdin.",
         description = {"Append messages to a queue.",
                 "With BODY, sends one message (several words are joined with spaces). Without, sends one"
                         + " message per line of stdin, in order (the newline is not part of the body).",

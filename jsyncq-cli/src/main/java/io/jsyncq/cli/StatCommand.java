@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "stat", mixinStandardHelpOptions = true,
+        header = "Show a queue's space, readers, lag and rates, without registering on it.",
         description = {"Show a queue without registering on it: capacity, used and free bytes, the tail position,"
                 + " each reader (sender, pid, alive or not, position, lag in bytes and in messages), and"
                 + " messages and bytes per second.",

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
+        header = "Register on a queue and print its messages as they arrive.",
         description = {"Register on a queue and print each message as it arrives, one per line:",
                 "  SENDER TYPE BODY",
                 "(an empty type prints as '-'; newlines in a body print as \\n; --json gives exact bodies).",

@@ -32,7 +32,7 @@ class CommandsTest {
     void everyCommandHasHelp(String command) {
         Cli.Result result = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.stdout()).startsWith("Usage: jsyncq" + (command.isEmpty() ? "" : " " + command));
+        assertThat(result.stdout()).contains("Usage: jsyncq" + (command.isEmpty() ? " " : " " + command + " "));
         assertThat(result.stderr()).isEmpty();
     }
 
