@@ -1,0 +1,539 @@
+package io.jsyncq.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Turns a run's {@link Results} into the terminal table, the JSON file and the HTML report. */
+final class Report {
+
+    private static final String[] PERCENTILES = {"p50", "p90", "p99", "p99.9", "max"};
+
+    private final Settings settings;
+    private final List<String> contenders;
+    private final Results results;
+    private final List<JmhPhase.Figure> jmh;
+    private final String stamp;
+    private final Map<String, String> machine = machine();
+
+    Report(Settings settings, List<String> contenders, Results results, List<JmhPhase.Figure> jmh, String stamp) {
+        this.settings = settings;
+        this.contenders = contenders;
+        this.results = results;
+        this.jmh = jmh;
+        this.stamp = stamp;
+    }
+
+    // ------------------------------------------------------------------------------------------ formats
+
+    static String ns(double ns) {
+        if (Double.isNaN(ns)) {
+            return "—";
+        }
+        if (ns < 1_000) {
+            return String.format("%.0f ns", ns);
+        }
+        if (ns < 10_000) {
+            return String.format("%.2f µs", ns / 1e3);
+        }
+        if (ns < 1_000_000) {
+            return String.format("%.1f µs", ns / 1e3);
+        }
+        if (ns < 1_000_000_000) {
+            return String.format("%.2f ms", ns / 1e6);
+        }
+        return String.format("%.2f s", ns / 1e9);
+    }
+
+    static String count(double v) {
+        if (Double.isNaN(v)) {
+            return "—";
+        }
+        if (v >= 1e9) {
+            return String.format("%.2f G", v / 1e9);
+        }
+        if (v >= 1e6) {
+            return String.format("%.2f M", v / 1e6);
+        }
+        if (v >= 1e4) {
+            return String.format("%.0f k", v / 1e3);
+        }
+        return String.format("%.0f", v);
+    }
+
+    static String mb(double v) {
+        return Double.isNaN(v) ? "—" : v >= 100 ? String.format("%.0f", v) : String.format("%.1f", v);
+    }
+
+    static String ratio(double r) {
+        return Double.isNaN(r) ? "—" : r >= 10 ? String.format("%.1f×", r) : String.format("%.2f×", r);
+    }
+
+    static String bytes(long size) {
+        if (size >= 1 << 20 && size % (1 << 20) == 0) {
+            return (size >> 20) + " MiB";
+        }
+        if (size >= 1024 && size % 1024 == 0) {
+            return (size >> 10) + " KiB";
+        }
+        return size + " B";
+    }
+
+    // ------------------------------------------------------------------------------------------- tables
+
+    private List<Table> tables() {
+        List<Table> tables = new ArrayList<>();
+        if (!jmh.isEmpty() || has("jmh")) {
+            tables.add(jmhTable());
+        }
+        if (has("pingpong")) {
+            for (Mode mode : Mode.values()) {
+                tables.add(pingPongTable(mode));
+            }
+        }
+        if (has("throughput")) {
+            for (Mode mode : settings.throughputModes()) {
+                tables.add(throughputTable(mode));
+            }
+        }
+        if (has("fanout")) {
+            tables.add(fanOutTable());
+        }
+        if (has("echo8")) {
+            tables.add(echoTable());
+        }
+        if (has("rtt") || has("memcpy")) {
+            tables.add(hardwareTable());
+        }
+        tables.add(targetsTable());
+        return tables;
+    }
+
+    private boolean has(String scenario) {
+        return results.all.stream().anyMatch(m -> m.scenario().equals(scenario));
+    }
+
+    /** Marks a cell whose tasks failed with "*" and says why in the table's notes. */
+    private String failed(Table table, String scenario, String contender, String mode, int size) {
+        return results.failure(scenario, contender, mode, size).map(f -> {
+            table.note("* " + contender + (size > 0 ? " " + bytes(size) : "") + ": " + f);
+            return " *";
+        }).orElse("");
+    }
+
+    private Table jmhTable() {
+        Table table = new Table("1. JMH, one process: append + pop of one message (a queue that reads its own messages)",
+                "path", "body", "ns/op", "± (99.9%)", "alloc B/op");
+        for (String path : List.of("zeroCopy", "string")) {
+            for (int size : List.of(32, 1024)) {
+                List<Measurement> ms = results.of("jmh", "jsyncq", path, size);
+                if (ms.isEmpty()) {
+                    table.row(path, bytes(size), "—", "—", "—" + failed(table, "jmh", "jsyncq", path, size));
+                    continue;
+                }
+                Measurement m = ms.getFirst();
+                table.row(path, bytes(size), String.format("%.1f", m.get("ns_per_op")),
+                        String.format("%.1f", m.get("ns_error")), String.format("%.2f", m.get("alloc_b_per_op")));
+            }
+        }
+        table.note("zeroCopy: append(type, MemorySegment) + pop(MessageHandler) reading the body in place; "
+                + "string: append(type, String) + pop() → Message → text(). JMH -prof gc: gc.alloc.rate.norm.");
+        return table;
+    }
+
+    private Table pingPongTable(Mode mode) {
+        Table table = new Table(String.format("2a. Ping-pong round trip, %d B body, two processes, %s (median of %d rounds)",
+                Settings.PING_SIZE, mode.label, settings.rounds()),
+                "contender", "p50", "p90", "p99", "p99.9", "max", "raw line p50", "p50 ÷ raw",
+                "jsyncq ÷ it p50", "p99", "p99.9");
+        for (String c : contenders) {
+            String key = mode.key();
+            double[] p = new double[PERCENTILES.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = results.median("pingpong", c, key, Settings.PING_SIZE, PERCENTILES[i]);
+            }
+            double raw = results.median("pingpong", c, key, Settings.PING_SIZE, "raw.p50");
+            double overRaw = results.median("pingpong", c, key, Settings.PING_SIZE, m -> m.get("p50") / m.get("raw.p50"));
+            boolean us = c.equals("jsyncq");
+            table.row(c + failed(table, "pingpong", c, key, Settings.PING_SIZE), ns(p[0]), ns(p[1]), ns(p[2]), ns(p[3]),
+                    ns(p[4]), ns(raw), ratio(overRaw),
+                    us ? "" : ratio(results.ratio("pingpong", c, key, Settings.PING_SIZE, "p50")),
+                    us ? "" : ratio(results.ratio("pingpong", c, key, Settings.PING_SIZE, "p99")),
+                    us ? "" : ratio(results.ratio("pingpong", c, key, Settings.PING_SIZE, "p99.9")));
+        }
+        table.note("raw line: a cache line bounced between the same two processes just before and after each "
+                + "measurement (the machine's floor at that moment). jsyncq ÷ it < 1: jsyncq is faster.");
+        if (mode == Mode.SPIN) {
+            table.note("Maxima of several ms with busy-spin are the 2-core machine pre-empting a spinning process "
+                    + "(two spinners and the OS share two cores), not the queue.");
+        } else {
+            table.note("blocking: jsyncq spins 20 µs then sleeps on a futex; Aeron and Agrona back off to "
+                    + "parking 1 µs..1 ms; Chronicle's balanced pauser yields then sleeps. Only jsyncq is woken by the writer.");
+        }
+        return table;
+    }
+
+    private Table throughputTable(Mode mode) {
+        Table table = new Table(String.format("2b. One-way throughput, 1 writer → 1 reader, %s (median of %d rounds)",
+                mode.label, settings.rounds()),
+                "body", "contender", "msgs/s", "MB/s", "jsyncq ÷ it", "÷ memcpy");
+        for (int size : settings.throughputSizes()) {
+            for (String c : contenders) {
+                double msgs = results.median("throughput", c, mode.key(), size, "msgs_per_s");
+                double mbs = results.median("throughput", c, mode.key(), size, "mb_per_s");
+                table.row(c.equals(contenders.getFirst()) ? bytes(size) : "",
+                        c + failed(table, "throughput", c, mode.key(), size), count(msgs), mb(mbs),
+                        c.equals("jsyncq") ? "" : ratio(results.ratio("throughput", c, mode.key(), size, "msgs_per_s")),
+                        ratio(ratioToMemcpy("throughput", c, mode.key(), size)));
+            }
+            table.row("", "memcpy", "", mb(memcpy(size)), "", "");
+        }
+        table.note("Every contender copies the body in (writer) and out (reader): two copies per message. "
+                + "memcpy: MemorySegment.copy of chunks of that size in one thread (hardware limit). "
+                + "jsyncq ÷ it > 1: jsyncq is faster. Chronicle's writer never waits (a journal); the figure is its reader's rate.");
+        return table;
+    }
+
+    private Table fanOutTable() {
+        Table table = new Table(String.format("2c. Fan-out, 1 writer → %d readers, %d B, blocking (slowest reader; median of %d rounds)",
+                Settings.FAN_OUT_READERS, Settings.FAN_OUT_SIZE, settings.rounds()),
+                "contender", "msgs/s", "MB/s", "jsyncq ÷ it");
+        for (String c : contenders) {
+            if (!Link.fansOut(c)) {
+                table.row(c, "n/a", "n/a", "");
+                continue;
+            }
+            table.row(c + failed(table, "fanout", c, "block", Settings.FAN_OUT_SIZE),
+                    count(results.median("fanout", c, "block", Settings.FAN_OUT_SIZE, "msgs_per_s")),
+                    mb(results.median("fanout", c, "block", Settings.FAN_OUT_SIZE, "mb_per_s")),
+                    c.equals("jsyncq") ? "" : ratio(results.ratio("fanout", c, "block", Settings.FAN_OUT_SIZE, "msgs_per_s")));
+        }
+        table.note("4 processes on 2 cores. Agrona's OneToOneRingBuffer has one reader: n/a.");
+        return table;
+    }
+
+    private Table echoTable() {
+        Table table = new Table("2d. pysyncq's benchmark shape: 8 processes on one queue, parent sends, one child echoes, "
+                + "six screen the echoes; one-way transfer time, blocking", "body", "p50", "p90", "p99", "p99.9", "max");
+        for (int size : Settings.echoSizes()) {
+            List<String> row = new ArrayList<>();
+            row.add(bytes(size) + failed(table, "echo8", "jsyncq", "block", size));
+            for (String p : PERCENTILES) {
+                row.add(ns(results.median("echo8", "jsyncq", "block", size, p)));
+            }
+            table.row(row.toArray(String[]::new));
+        }
+        table.note("pysyncq on this kind of machine: 200–740 µs per one-way transfer, and it stalled at 8 KiB or 32 KiB "
+                + "bodies in 3 runs of 3. One-way = half the parent's append-to-echo round trip.");
+        return table;
+    }
+
+    private Table hardwareTable() {
+        Table table = new Table("2e. The hardware in the same run (median of rounds)", "figure", "value");
+        String[] labels = {"p50", "p90", "p99", "p99.9", "max"};
+        StringBuilder rtt = new StringBuilder();
+        for (String p : labels) {
+            rtt.append(p).append(' ').append(ns(results.median("rtt", "hardware", "spin", 64, p))).append("  ");
+        }
+        table.row("cache-line round trip between two processes", rtt.toString().trim());
+        for (int size : BenchMain.memcpySizes()) {
+            table.row("memcpy, one thread, " + bytes(size) + " chunks", mb(memcpy(size)) + " MB/s");
+        }
+        table.note("On this 2-core VM the raw round trip moves between about 130 ns and 410 ns from one pair of "
+                + "processes to the next; each measurement's own raw figure is in its table.");
+        return table;
+    }
+
+    /** The targets of issue 5, each with its figure from this run. */
+    private Table targetsTable() {
+        Table table = new Table("Targets (issue 5), from this run", "target", "figure", "verdict");
+        if (has("pingpong")) {
+            double r = results.ratio("pingpong", "aeron", "spin", Settings.PING_SIZE, "p50");
+            table.row("ping-pong p50, busy-spin ≤ Aeron IPC's", "jsyncq ÷ Aeron " + ratio(r), verdict(r <= 1, r, 1, true));
+            double p999 = results.median("pingpong", "jsyncq", "spin", Settings.PING_SIZE, "p99.9");
+            table.row("ping-pong p99.9, busy-spin < 2 µs", ns(p999), verdict(p999 < 2000, p999, 2000, true));
+            double block = results.median("pingpong", "jsyncq", "block", Settings.PING_SIZE, "p50");
+            table.row("ping-pong p50, blocking < 30 µs", ns(block), verdict(block < 30_000, block, 30_000, true));
+        }
+        if (has("throughput")) {
+            for (Mode mode : settings.throughputModes()) {
+                double r = results.ratio("throughput", "aeron", mode.key(), 32, "msgs_per_s");
+                table.row("throughput 32 B 1→1 ≥ Aeron IPC's (" + mode.label + ")", "jsyncq ÷ Aeron " + ratio(r),
+                        verdict(r >= 1, r, 1, false));
+                double m = ratioToMemcpy("throughput", "jsyncq", mode.key(), 65536);
+                table.row("throughput 64 KiB ≥ ½ memcpy (" + mode.label + ")", "jsyncq ÷ memcpy " + ratio(m),
+                        verdict(m >= 0.5, m, 0.5, false));
+            }
+        }
+        if (has("echo8")) {
+            double worst = 0;
+            for (int size : Settings.echoSizes()) {
+                if (size <= 4096) {
+                    worst = Math.max(worst, results.median("echo8", "jsyncq", "block", size, "p50"));
+                }
+            }
+            table.row("pysyncq's shape < 6 µs per transfer up to 4 KiB (p50)", "worst p50 " + ns(worst),
+                    verdict(worst < 6000, worst, 6000, true));
+            boolean stalled = results.all.stream().anyMatch(m -> m.scenario().equals("echo8") && !m.ok());
+            double worstMax = 0;
+            for (int size : Settings.echoSizes()) {
+                worstMax = Math.max(worstMax, results.median("echo8", "jsyncq", "block", size, "max"));
+            }
+            table.row("pysyncq's shape: no stall at any size", stalled ? "failed" : "all 16 sizes done, worst max " + ns(worstMax),
+                    stalled ? "MISSED" : "met");
+        }
+        return table;
+    }
+
+    private static String verdict(boolean met, double value, double target, boolean lowerIsBetter) {
+        if (Double.isNaN(value)) {
+            return "no figure";
+        }
+        if (met) {
+            return "met";
+        }
+        double by = lowerIsBetter ? value / target : target / value;
+        return String.format("MISSED by %.2f×", by);
+    }
+
+    double memcpy(int size) {
+        return results.median("memcpy", "hardware", "-", 0, "s" + size + ".mb_per_s");
+    }
+
+    /** A contender's MB/s ÷ the memcpy bandwidth at the same size in the same round, median over rounds. */
+    double ratioToMemcpy(String scenario, String contender, String mode, int size) {
+        List<Measurement> ours = results.of(scenario, contender, mode, size);
+        double[] ratios = ours.stream().flatMapToDouble(o -> results.all.stream()
+                .filter(m -> m.ok() && m.scenario().equals("memcpy") && m.round() == o.round())
+                .mapToDouble(m -> o.get("mb_per_s") / m.get("s" + size + ".mb_per_s"))).toArray();
+        return Results.median(ratios);
+    }
+
+    // -------------------------------------------------------------------------------------------- text
+
+    String text() {
+        StringBuilder out = new StringBuilder();
+        out.append('\n').append(headline()).append("\n\n");
+        for (Table table : tables()) {
+            out.append(table.text()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private String headline() {
+        return String.format("jsyncq bench, %s run of %s: %s × %s cores, %s, JDK %s. Medians of %d rounds; "
+                        + "ratios are medians of per-round ratios.", settings.name(), stamp, machine.get("cpu"),
+                machine.get("cores"), machine.get("kernel"), machine.get("jdk"), settings.rounds());
+    }
+
+    private static Map<String, String> machine() {
+        Map<String, String> out = new LinkedHashMap<>();
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        } catch (IOException ignored) {
+            // not Linux: keep the placeholder
+        }
+        out.put("cpu", cpu);
+        out.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        out.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        out.put("kernel", "Linux " + System.getProperty("os.version"));
+        out.put("jdk", System.getProperty("java.runtime.version"));
+        out.put("jvm_flags", String.join(" ", Workers.JVM_FLAGS));
+        return out;
+    }
+
+    // -------------------------------------------------------------------------------------------- json
+
+    String json() {
+        StringBuilder out = new StringBuilder();
+        out.append("{\n  \"tool\": \"jsyncq-bench\",\n  \"run\": ").append(str(stamp)).append(",\n  \"settings\": ");
+        out.append(str(settings.toString())).append(",\n  \"rounds\": ").append(settings.rounds());
+        out.append(",\n  \"machine\": {");
+        out.append(machine.entrySet().stream().map(e -> str(e.getKey()) + ": " + str(e.getValue()))
+                .collect(Collectors.joining(", ")));
+        out.append("},\n  \"measurements\": [\n");
+        List<String> rows = new ArrayList<>();
+        for (Measurement m : results.all) {
+            rows.add("    " + measurementJson(m));
+        }
+        out.append(String.join(",\n", rows)).append("\n  ],\n  \"medians\": [\n");
+        rows.clear();
+        Set<String> groups = new LinkedHashSet<>();
+        for (Measurement m : results.all) {
+            String group = m.scenario() + "|" + m.contender() + "|" + m.mode() + "|" + m.size();
+            if (!groups.add(group)) {
+                continue;
+            }
+            List<Measurement> same = results.of(m.scenario(), m.contender(), m.mode(), m.size());
+            Set<String> keys = new LinkedHashSet<>();
+            same.forEach(s -> keys.addAll(s.values().keySet()));
+            Map<String, Double> medians = new LinkedHashMap<>();
+            for (String key : keys) {
+                medians.put(key, results.median(m.scenario(), m.contender(), m.mode(), m.size(), key));
+            }
+            rows.add("    {\"scenario\": " + str(m.scenario()) + ", \"contender\": " + str(m.contender())
+                    + ", \"mode\": " + str(m.mode()) + ", \"size\": " + m.size() + ", \"rounds\": " + same.size()
+                    + ", \"values\": " + values(medians) + "}");
+        }
+        out.append(String.join(",\n", rows)).append("\n  ],\n  \"targets\": [\n");
+        rows.clear();
+        for (List<String> row : targetsTable().rows) {
+            rows.add("    {\"target\": " + str(row.get(0)) + ", \"figure\": " + str(row.get(1)) + ", \"verdict\": "
+                    + str(row.get(2)) + "}");
+        }
+        out.append(String.join(",\n", rows)).append("\n  ]\n}\n");
+        return out.toString();
+    }
+
+    private static String measurementJson(Measurement m) {
+        return "{\"scenario\": " + str(m.scenario()) + ", \"contender\": " + str(m.contender()) + ", \"mode\": "
+                + str(m.mode()) + ", \"size\": " + m.size() + ", \"round\": " + m.round() + ", \"values\": "
+                + values(m.values()) + (m.error() == null ? "" : ", \"error\": " + str(m.error())) + "}";
+    }
+
+    private static String values(Map<String, Double> values) {
+        return values.entrySet().stream().map(e -> str(e.getKey()) + ": " + num(e.getValue()))
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    private static String num(Double v) {
+        if (v == null || v.isNaN() || v.isInfinite()) {
+            return "null";
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString(v.longValue()) : Double.toString(v);
+    }
+
+    static String str(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        out.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        out.append(ch);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    // -------------------------------------------------------------------------------------------- html
+
+    String html() {
+        StringBuilder out = new StringBuilder();
+        out.append("""
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>jsyncq bench</title>
+                <style>
+                body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+                table { border-collapse: collapse; margin: 0.5em 0; }
+                th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; font-variant-numeric: tabular-nums; }
+                th { background: #f3f3f3; } td.l { text-align: left; }
+                .note { color: #555; font-size: 0.9em; margin: 0.2em 0; }
+                .charts svg { margin: 0.5em 0; border: 1px solid #eee; }
+                </style></head><body>
+                <h1>jsyncq bench</h1>
+                """);
+        out.append("<p>").append(Svg.esc(headline())).append("</p>\n");
+        out.append("<p class='note'>Noisy 2-core machine: compare ratios measured in this run, not absolute figures "
+                + "across runs. Every measurement between two processes is bracketed by a raw cache-line round trip "
+                + "between the same two processes.</p>\n");
+        out.append("<div class='charts'>\n");
+        for (String chart : charts()) {
+            out.append(chart).append('\n');
+        }
+        out.append("</div>\n");
+        for (Table table : tables()) {
+            out.append(table.html());
+        }
+        out.append("</body></html>\n");
+        return out.toString();
+    }
+
+    private List<String> charts() {
+        List<String> charts = new ArrayList<>();
+        if (has("pingpong")) {
+            double[] xs = {0, 1, 2, 3, 4};
+            for (Mode mode : Mode.values()) {
+                List<Svg.Series> series = new ArrayList<>();
+                for (String c : contenders) {
+                    double[] ys = new double[PERCENTILES.length];
+                    for (int i = 0; i < ys.length; i++) {
+                        ys[i] = results.median("pingpong", c, mode.key(), Settings.PING_SIZE, PERCENTILES[i]);
+                    }
+                    series.add(new Svg.Series(c, Svg.color(c), xs, ys, false));
+                }
+                if (has("rtt")) {
+                    double[] ys = new double[PERCENTILES.length];
+                    for (int i = 0; i < ys.length; i++) {
+                        ys[i] = results.median("rtt", "hardware", "spin", 64, PERCENTILES[i]);
+                    }
+                    series.add(new Svg.Series("raw cache line", Svg.color("hardware"), xs, ys, true));
+                }
+                charts.add(Svg.lineChart("Ping-pong round trip, 32 B, " + mode.label, "percentile", "round trip",
+                        series, false, xs, PERCENTILES, Report::ns, List.of()));
+            }
+        }
+        if (has("echo8")) {
+            List<Integer> sizes = Settings.echoSizes();
+            double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
+            String[] labels = sizes.stream().map(s -> s >= 1024 ? (s >> 10) + "K" : Integer.toString(s)).toArray(String[]::new);
+            List<Svg.Series> series = new ArrayList<>();
+            for (String p : List.of("p50", "p99")) {
+                double[] ys = sizes.stream().mapToDouble(s -> results.median("echo8", "jsyncq", "block", s, p)).toArray();
+                series.add(new Svg.Series("jsyncq " + p, Svg.color("jsyncq"), xs, ys, p.equals("p99")));
+            }
+            charts.add(Svg.lineChart("pysyncq's shape (8 processes, echo): one-way transfer time by body size",
+                    "body size (bytes)", "one-way transfer", series, true, xs, labels, Report::ns,
+                    List.of(new Svg.Band(200_000, 740_000, "pysyncq: 200–740 µs (stalled at 8 KiB / 32 KiB)", "#ff7f0e"))));
+        }
+        if (has("throughput")) {
+            List<Integer> sizes = settings.throughputSizes();
+            double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
+            String[] labels = sizes.stream().map(s -> bytes(s)).toArray(String[]::new);
+            for (Mode mode : settings.throughputModes()) {
+                List<Svg.Series> series = new ArrayList<>();
+                for (String c : contenders) {
+                    double[] ys = sizes.stream().mapToDouble(s -> results.median("throughput", c, mode.key(), s, "mb_per_s")).toArray();
+                    series.add(new Svg.Series(c, Svg.color(c), xs, ys, false));
+                }
+                if (has("memcpy")) {
+                    series.add(new Svg.Series("memcpy (1 thread)", Svg.color("hardware"), xs,
+                            sizes.stream().mapToDouble(this::memcpy).toArray(), true));
+                }
+                charts.add(Svg.lineChart("One-way throughput 1→1 by body size, " + mode.label, "body size", "MB/s",
+                        series, true, xs, labels, v -> count(v), List.of()));
+            }
+        }
+        if (has("fanout")) {
+            List<String> names = new ArrayList<>();
+            List<String> colors = new ArrayList<>();
+            List<Double> values = new ArrayList<>();
+            for (String c : contenders) {
+                if (Link.fansOut(c)) {
+                    names.add(c);
+                    colors.add(Svg.color(c));
+                    values.add(results.median("fanout", c, "block", Settings.FAN_OUT_SIZE, "msgs_per_s"));
+                }
+            }
+            charts.add(Svg.barChart("Fan-out 1→3, 32 B, blocking: messages/s (slowest reader)", "messages/s", names,
+                    values.stream().mapToDouble(Double::doubleValue).toArray(), colors, Report::count));
+        }
+        return charts;
+    }
+}

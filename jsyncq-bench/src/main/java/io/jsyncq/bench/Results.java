@@ -1,0 +1,75 @@
+package io.jsyncq.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/** Every measurement of a run, and the medians and ratios the report shows. */
+final class Results {
+
+    static final List<String> CONTENDERS = List.of("jsyncq", "aeron", "chronicle", "agrona");
+    static final List<String> PEERS = List.of("aeron", "chronicle", "agrona");
+
+    final List<Measurement> all = new ArrayList<>();
+
+    /** Records a measurement; those of round 0, the unrecorded warm-up round, are dropped. */
+    synchronized void add(Measurement measurement) {
+        if (measurement.round() != 0) {
+            all.add(measurement);
+        }
+    }
+
+    List<Measurement> of(String scenario, String contender, String mode, int size) {
+        return all.stream().filter(m -> m.ok() && m.same(scenario, contender, mode, size)).toList();
+    }
+
+    /** How many tasks of this kind failed, with the first error. */
+    Optional<String> failure(String scenario, String contender, String mode, int size) {
+        List<Measurement> failed = all.stream().filter(m -> !m.ok() && m.same(scenario, contender, mode, size)).toList();
+        return failed.isEmpty() ? Optional.empty()
+                : Optional.of(failed.size() + " failed: " + failed.getFirst().error());
+    }
+
+    /** The median over rounds of one value. NaN if there is none. */
+    double median(String scenario, String contender, String mode, int size, String key) {
+        return median(of(scenario, contender, mode, size).stream().mapToDouble(m -> m.get(key)).toArray());
+    }
+
+    /** The median over rounds of a function of each measurement (e.g. p50 ÷ the raw round trip measured with it). */
+    double median(String scenario, String contender, String mode, int size, ToDoubleFunction<Measurement> f) {
+        return median(of(scenario, contender, mode, size).stream().mapToDouble(f).toArray());
+    }
+
+    /**
+     * The median over rounds of jsyncq's value ÷ the peer's value in the same round: ratios from one round
+     * compare figures taken minutes apart at most, under the same machine weather.
+     */
+    double ratio(String scenario, String peer, String mode, int size, String key) {
+        List<Measurement> ours = of(scenario, "jsyncq", mode, size);
+        List<Measurement> theirs = of(scenario, peer, mode, size);
+        double[] ratios = ours.stream().flatMapToDouble(o -> theirs.stream()
+                .filter(t -> t.round() == o.round())
+                .mapToDouble(t -> o.get(key) / t.get(key))).toArray();
+        return median(ratios);
+    }
+
+    /** jsyncq's throughput ÷ the memcpy bandwidth at the same size in the same round, median over rounds. */
+    double ratioToMemcpy(String scenario, String mode, int size) {
+        List<Measurement> ours = of(scenario, "jsyncq", mode, size);
+        double[] ratios = ours.stream().flatMapToDouble(o -> all.stream()
+                .filter(m -> m.ok() && m.scenario().equals("memcpy") && m.round() == o.round())
+                .mapToDouble(m -> o.get("mb_per_s") / m.get("s" + size + ".mb_per_s"))).toArray();
+        return median(ratios);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
