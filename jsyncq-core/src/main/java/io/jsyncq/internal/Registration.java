@@ -67,6 +67,7 @@ public final class Registration implements AutoCloseable {
     /** When the popping thread first found the record at {@link #cursor} claimed but unpublished. */
     private long stuckSince;
     private long stuckAt = -1;
+    private long lastRepairNanos;
 
     private record EncodedName(String name, byte[] bytes) {
     }
@@ -374,6 +375,7 @@ public final class Registration implements AutoCloseable {
                         storeCursor(cursor); // hand back what was screened before sleeping
                         published = cursor;
                     }
+                    repairHole(); // a reader that never waits must not stop at a crashed writer's hole
                     if (deadline - System.nanoTime() <= 0
                             || !waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
                         return false;
@@ -427,14 +429,21 @@ public final class Registration implements AutoCloseable {
         return SharedQueue.isResolved(queue.markVolatile(cursor), cursor);
     }
 
-    /** Between sleeps at {@link #cursor}: repairs the hole a crashed writer left there, if that is what it is. */
+    /**
+     * Repairs the hole a crashed writer left at {@link #cursor}, if that is what stops this reader there.
+     * Looks at most once per {@link #RECLAIM_INTERVAL_NANOS}, since judging a writer may read /proc.
+     */
     private void repairHole() {
         long now = System.nanoTime();
         if (stuckAt != cursor) {
             stuckAt = cursor;
             stuckSince = now;
+            lastRepairNanos = now - RECLAIM_INTERVAL_NANOS;
         }
-        recovery.repairHole(cursor, now - stuckSince, settings.holeTimeoutNanos());
+        if (now - lastRepairNanos >= RECLAIM_INTERVAL_NANOS) {
+            lastRepairNanos = now;
+            recovery.repairHole(cursor, now - stuckSince, settings.holeTimeoutNanos());
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------
