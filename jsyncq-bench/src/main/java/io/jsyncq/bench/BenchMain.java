@@ -54,7 +54,7 @@ public final class BenchMain {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        Settings settings = Settings.quick();
+        Settings settings = List.of(args).contains("--full") ? Settings.full() : Settings.quick();
         Set<String> parts = new HashSet<>(PARTS);
         List<String> contenders = Results.CONTENDERS;
         Path out = Path.of("results");
@@ -62,8 +62,9 @@ public final class BenchMain {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--full" -> settings = Settings.full();
-                case "--quick" -> settings = Settings.quick();
+                case "--full" -> {
+                    // read before the loop, so that --rounds and --modes apply whatever their place
+                }
                 case "--rounds" -> settings = settings.withRounds(Integer.parseInt(value(args, ++i, arg)));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--only" -> parts = new HashSet<>(checked(List.of(value(args, ++i, arg).split(",")), PARTS, arg));
@@ -146,6 +147,7 @@ public final class BenchMain {
         }
         if (parts.contains("throughput")) {
             perRound += settings.throughputModes().size() * settings.throughputSizes().size() * contenders.size();
+            steps -= settings.throughputModes().size() * (settings.throughputSizes().size() - 1) * contenders.size();
         }
         if (parts.contains("fanout")) {
             perRound += (int) contenders.stream().filter(Link::fansOut).count();
@@ -317,7 +319,7 @@ public final class BenchMain {
         }
         if (parts.contains("throughput")) {
             for (Mode mode : settings.throughputModes()) {
-                for (int size : settings.throughputSizes()) {
+                for (int size : s.throughputSizes()) {
                     for (String contender : order) {
                         throughputTask(workers, s, roundText, "throughput", contender, mode, size, 1,
                                 s.throughputMillis(), round);

@@ -91,13 +91,16 @@ final class Ctl implements AutoCloseable {
 
     /**
      * The raw round trip: rank 0 stores a number in one cache line, rank 1 sees it and stores it in another,
-     * rank 0 sees that. Release stores and acquire loads: the least any queue can do. Returns rank 0's
-     * histogram of round trips in ns (rank 1 returns null).
+     * rank 0 sees that. Release stores and acquire loads: the least any queue can do. Up to {@code count}
+     * round trips, fewer if {@code maxNanos} runs out first (rank 0 then sends -1 to tell rank 1). Returns
+     * rank 0's histogram of round trips in ns (rank 1 returns null).
      */
-    Histogram rawRoundTrips(int rank, int count) {
+    Histogram rawRoundTrips(int rank, int count, long maxNanos) {
         long base = (long) LONG.getVolatile(m, rank == 0 ? PING : PONG);
         if (rank == 0) {
             Histogram histogram = Hist.create();
+            long deadline = System.nanoTime() + maxNanos;
+            long last = base;
             for (long i = 1; i <= count; i++) {
                 long value = base + i;
                 long start = System.nanoTime();
@@ -105,16 +108,31 @@ final class Ctl implements AutoCloseable {
                 while ((long) LONG.getAcquire(m, PONG) != value) {
                     Thread.onSpinWait();
                 }
-                histogram.recordValue(Hist.clamp(System.nanoTime() - start));
+                long end = System.nanoTime();
+                histogram.recordValue(Hist.clamp(end - start));
+                last = value;
+                if (end - deadline >= 0 && i < count) {
+                    LONG.setRelease(m, PING, -1L); // stop early
+                    while ((long) LONG.getAcquire(m, PONG) != -1L) {
+                        Thread.onSpinWait();
+                    }
+                    LONG.setRelease(m, PING, last);
+                    LONG.setRelease(m, PONG, last);
+                    break;
+                }
             }
             return histogram;
         }
         for (long i = 1; i <= count; i++) {
             long value = base + i;
-            while ((long) LONG.getAcquire(m, PING) != value) {
+            long seen;
+            while ((seen = (long) LONG.getAcquire(m, PING)) != value && seen != -1L) {
                 Thread.onSpinWait();
             }
-            LONG.setRelease(m, PONG, value);
+            LONG.setRelease(m, PONG, seen);
+            if (seen == -1L) {
+                break;
+            }
         }
         return null;
     }

@@ -86,6 +86,27 @@ final class Report {
         return size + " B";
     }
 
+    /** How each contender is set up, for the JSON and the HTML report. */
+    static final Map<String, String> SETUP = new LinkedHashMap<>();
+
+    static {
+        SETUP.put("jsyncq", "One queue per task that every worker registers on (broadcast; each screens its own "
+                + "messages). Bodies appended from a MemorySegment and read in place through MessageView, copied out. "
+                + "Busy-spin: spin(FOREVER); blocking: the default (spin 20 µs, then futex). A writer that never reads "
+                + "pops after each append to consume its own screened message, as the semantics require.");
+        SETUP.put("aeron", "Aeron 1.46.0 IPC: embedded media driver in worker 0 (SHARED threading, default idle), "
+                + "ExclusivePublication per channel, Subscription with FragmentAssembler; term length = ring size, "
+                + "IPC MTU 65504, pre-touched. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
+        SETUP.put("chronicle", "Chronicle Queue 5.27ea0: one queue directory in /dev/shm per channel, appender "
+                + "writingDocument / tailer readingDocument. A journal: the writer never waits, pages are always fresh "
+                + "(its pretouch() overflows the stack in this build). Busy-spin: Pauser.busy(); blocking: Pauser.balanced().");
+        SETUP.put("agrona", "Agrona OneToOneRingBuffer (from aeron-all 1.46.0) over a pre-touched /dev/shm file per "
+                + "channel; one reader only, so no fan-out. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
+        SETUP.put("hardware", "Raw round trip: one cache line each way between the same two worker processes, release "
+                + "store / acquire load, before and after every two-process task. memcpy: MemorySegment.copy between two "
+                + "4 MiB off-heap regions, one thread, chunk by chunk.");
+    }
+
     // ------------------------------------------------------------------------------------------- tables
 
     private List<Table> tables() {
@@ -356,9 +377,12 @@ final class Report {
     String json() {
         StringBuilder out = new StringBuilder();
         out.append("{\n  \"tool\": \"jsyncq-bench\",\n  \"run\": ").append(str(stamp)).append(",\n  \"settings\": ");
-        out.append(str(settings.toString())).append(",\n  \"rounds\": ").append(settings.rounds());
+        out.append(settingsJson()).append(",\n  \"rounds\": ").append(settings.rounds());
         out.append(",\n  \"machine\": {");
         out.append(machine.entrySet().stream().map(e -> str(e.getKey()) + ": " + str(e.getValue()))
+                .collect(Collectors.joining(", ")));
+        out.append("},\n  \"setup\": {");
+        out.append(SETUP.entrySet().stream().map(e -> str(e.getKey()) + ": " + str(e.getValue()))
                 .collect(Collectors.joining(", ")));
         out.append("},\n  \"measurements\": [\n");
         List<String> rows = new ArrayList<>();
@@ -392,6 +416,25 @@ final class Report {
         }
         out.append(String.join(",\n", rows)).append("\n  ]\n}\n");
         return out.toString();
+    }
+
+    /** The settings record as a JSON object: numbers, strings and lists of them. */
+    private String settingsJson() {
+        List<String> fields = new ArrayList<>();
+        for (java.lang.reflect.RecordComponent component : Settings.class.getRecordComponents()) {
+            try {
+                Object value = component.getAccessor().invoke(settings);
+                String json = value instanceof Number n ? n.toString()
+                        : value instanceof List<?> list ? list.stream()
+                                .map(v -> v instanceof Number n ? n.toString() : str(String.valueOf(v).toLowerCase()))
+                                .collect(Collectors.joining(", ", "[", "]"))
+                        : str(String.valueOf(value));
+                fields.add(str(component.getName()) + ": " + json);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return fields.stream().collect(Collectors.joining(", ", "{", "}"));
     }
 
     private static String measurementJson(Measurement m) {
@@ -440,12 +483,13 @@ final class Report {
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8"><title>jsyncq bench</title>
                 <style>
-                body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+                body { font-family: sans-serif; margin: 2em auto; max-width: 1480px; padding: 0 1em; color: #222; }
+                .charts { display: flex; flex-wrap: wrap; gap: 10px; }
                 table { border-collapse: collapse; margin: 0.5em 0; }
                 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; font-variant-numeric: tabular-nums; }
                 th { background: #f3f3f3; } td.l { text-align: left; }
                 .note { color: #555; font-size: 0.9em; margin: 0.2em 0; }
-                .charts svg { margin: 0.5em 0; border: 1px solid #eee; }
+                .charts svg { border: 1px solid #eee; }
                 </style></head><body>
                 <h1>jsyncq bench</h1>
                 """);
@@ -461,7 +505,9 @@ final class Report {
         for (Table table : tables()) {
             out.append(table.html());
         }
-        out.append("</body></html>\n");
+        out.append("<h3>How each contender is set up</h3>\n<ul>\n");
+        SETUP.forEach((name, text) -> out.append("<li><b>").append(name).append("</b>: ").append(Svg.esc(text)).append("</li>\n"));
+        out.append("</ul>\n</body></html>\n");
         return out.toString();
     }
 

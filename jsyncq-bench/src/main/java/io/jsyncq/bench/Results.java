@@ -55,15 +55,6 @@ final class Results {
         return median(ratios);
     }
 
-    /** jsyncq's throughput ÷ the memcpy bandwidth at the same size in the same round, median over rounds. */
-    double ratioToMemcpy(String scenario, String mode, int size) {
-        List<Measurement> ours = of(scenario, "jsyncq", mode, size);
-        double[] ratios = ours.stream().flatMapToDouble(o -> all.stream()
-                .filter(m -> m.ok() && m.scenario().equals("memcpy") && m.round() == o.round())
-                .mapToDouble(m -> o.get("mb_per_s") / m.get("s" + size + ".mb_per_s"))).toArray();
-        return median(ratios);
-    }
-
     static double median(double[] values) {
         double[] sorted = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
         if (sorted.length == 0) {

@@ -21,6 +21,8 @@ final class Scenarios {
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     static final long END = -1;
     static final long END_OF_WARMUP = -2;
+    /** A raw round-trip phase stops after this long even if it has fewer samples (a pre-empted machine). */
+    private static final long RAW_MAX_NANOS = 500_000_000L;
 
     private Scenarios() {
     }
@@ -49,7 +51,7 @@ final class Scenarios {
     /** Ranks 0 and 1 bounce a cache line; every other rank of the task only meets them at the barriers. */
     private static Histogram rawPhase(Task task, int samples) {
         task.barrier();
-        Histogram histogram = task.rank <= 1 ? task.ctl.rawRoundTrips(task.rank, samples) : null;
+        Histogram histogram = task.rank <= 1 ? task.ctl.rawRoundTrips(task.rank, samples, RAW_MAX_NANOS) : null;
         task.barrier();
         return histogram;
     }
@@ -131,6 +133,7 @@ final class Scenarios {
             if (task.rank == 0) {
                 Histogram histogram = Hist.create();
                 long warmupEnd = System.nanoTime() + warmupMillis * 1_000_000;
+                long warmupCap = System.nanoTime() + Math.max(warmupMillis, maxMillis) * 1_000_000;
                 long deadline = Long.MAX_VALUE;
                 long i = 0;
                 for (long measured = 0; measured < samples; i++) {
@@ -142,7 +145,7 @@ final class Scenarios {
                     if (seen[0] != i) {
                         throw new IllegalStateException(contender + ": pong " + seen[0] + " for ping " + i);
                     }
-                    if (i >= warmup && end - warmupEnd >= 0) {
+                    if ((i >= warmup && end - warmupEnd >= 0) || end - warmupCap >= 0) {
                         if (measured == 0) {
                             deadline = end + maxMillis * 1_000_000;
                         }

@@ -51,8 +51,8 @@ record Settings(
     /** The unrecorded warm-up round before round 1: every contender's paths once, briefly, in every worker. */
     Settings warmUpRound() {
         return new Settings(name, rounds,
-                pingWarmup / 2, 2_000, 1_000, 300, 1_000,
-                300, 50, throughputMaxBytes, throughputModes, throughputSizes,
+                pingWarmup / 2, 2_000, 1_000, 200, 1_000,
+                200, 50, throughputMaxBytes, throughputModes, List.of(1024),
                 50, echoWarmup, echoSamples, memcpyMillis, jmhForks, jmhWarmups, jmhIterations, jmhMillis);
     }
 

@@ -26,6 +26,7 @@ public final class Worker {
         String run = args[0];
         try (Ctl ctl = Ctl.open(Path.of(args[1]));
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            JitWarmUp.run(run);
             protocol.println("READY");
             String line;
             while ((line = in.readLine()) != null) {
