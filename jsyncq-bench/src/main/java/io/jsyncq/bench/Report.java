@@ -93,7 +93,8 @@ final class Report {
         SETUP.put("jsyncq", "One queue per task that every worker registers on (broadcast; each screens its own "
                 + "messages). Bodies appended from a MemorySegment and read in place through MessageView, copied out. "
                 + "Busy-spin: spin(FOREVER); blocking: the default (spin 20 µs, then futex). A writer that never reads "
-                + "pops after each append to consume its own screened message, as the semantics require.");
+                + "must still consume its own (screened) messages, as the semantics require: it pops once a quarter "
+                + "of the ring has gone by. Readers pop one message per call with pop(handler, FOREVER).");
         SETUP.put("aeron", "Aeron 1.46.0 IPC: embedded media driver in worker 0 (SHARED threading, default idle), "
                 + "ExclusivePublication per channel, Subscription with FragmentAssembler; term length = ring size, "
                 + "IPC MTU 65504, pre-touched. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
