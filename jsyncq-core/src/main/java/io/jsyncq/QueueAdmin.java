@@ -1,6 +1,7 @@
 package io.jsyncq;
 
 import io.jsyncq.internal.Names;
+import io.jsyncq.internal.Platform;
 import io.jsyncq.internal.QueueFile;
 import io.jsyncq.internal.QueueInspector;
 import io.jsyncq.internal.QueueLayout;
@@ -46,15 +47,13 @@ public final class QueueAdmin {
     public static Path create(Path directory, String name, long size, int maxReaders, boolean keep,
                               boolean groupAccess) {
         Objects.requireNonNull(directory, "directory");
-        requireNativeAccess();
+        Platform.requireUsable();
         Names.requireValidQueueName(name);
         QueueFile.validateSizes(size, maxReaders);
         QueueFile file = QueueFile.create(directory, name, size, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
-                groupAccess);
-        try (QueueInspector created = QueueInspector.of(file)) {
-            created.uncountCreator();
-            return created.path();
-        }
+                groupAccess, false);
+        file.unmap();
+        return file.path();
     }
 
     /**
@@ -74,7 +73,7 @@ public final class QueueAdmin {
      */
     public static List<QueueInfo> list(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        requireNativeAccess();
+        Platform.requireUsable();
         List<QueueInfo> queues = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
@@ -111,7 +110,7 @@ public final class QueueAdmin {
      */
     public static void remove(Path directory, String name, boolean force) {
         Objects.requireNonNull(directory, "directory");
-        requireNativeAccess();
+        Platform.requireUsable();
         Names.requireValidQueueName(name);
         QueueInspector inspector;
         try {
@@ -173,19 +172,6 @@ public final class QueueAdmin {
             return magic.flip().getLong() == QueueLayout.MAGIC;
         } catch (IOException | SecurityException e) {
             return false;
-        }
-    }
-
-    static void requireNativeAccess() {
-        Module module = QueueAdmin.class.getModule();
-        if (!module.isNativeAccessEnabled()) {
-            String flag = module.isNamed() ? module.getName() : "ALL-UNNAMED";
-            throw new SyncQueueException("jsyncq needs native access to map shared memory: start java with "
-                    + "--enable-native-access=" + flag);
-        }
-        String os = System.getProperty("os.name");
-        if (!os.startsWith("Linux")) {
-            throw new UnsupportedOperationException("jsyncq runs on Linux x86-64 and aarch64; this is " + os);
         }
     }
 }

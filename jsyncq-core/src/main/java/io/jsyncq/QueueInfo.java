@@ -17,12 +17,15 @@ import java.util.List;
  * @param tail          the tail position: bytes ever claimed, headers and padding included
  * @param usedBytes     bytes held by the slowest registration, not yet free for new messages
  * @param freeBytes     {@code capacity - usedBytes}
+ * @param readersReclaimed registrations of dead processes reclaimed over the queue's life
+ * @param holesRepaired    claims of dead or stalled writers skipped over the queue's life
  * @param readers       the registrations' reader slots, in slot order
  * @param rates         the traffic since the previous snapshot of the same monitor; null on a first
  *                      snapshot
  */
 public record QueueInfo(String name, Path path, long capacity, int maxReaders, boolean keep, int registrations,
-                        long tail, long usedBytes, long freeBytes, List<ReaderInfo> readers, Rates rates) {
+                        long tail, long usedBytes, long freeBytes, long readersReclaimed, long holesRepaired,
+                        List<ReaderInfo> readers, Rates rates) {
 
     public QueueInfo {
         readers = List.copyOf(readers);

@@ -1,5 +1,6 @@
 package io.jsyncq;
 
+import io.jsyncq.internal.Platform;
 import io.jsyncq.internal.QueueInspector;
 import io.jsyncq.internal.QueueStatus;
 
@@ -53,7 +54,7 @@ public final class QueueMonitor implements AutoCloseable {
      */
     public static QueueMonitor open(Path directory, String name) {
         Objects.requireNonNull(directory, "directory");
-        QueueAdmin.requireNativeAccess();
+        Platform.requireUsable();
         QueueInspector inspector = QueueInspector.attach(directory, name);
         try {
             return new QueueMonitor(name, inspector, fileKey(inspector.path()));
@@ -145,7 +146,8 @@ public final class QueueMonitor implements AutoCloseable {
         previousTail = tail;
         previousNanos = nanos;
         return new QueueInfo(name, inspector.path(), capacity, inspector.maxReaders(), inspector.keep(),
-                inspector.registrations(), tail, used, capacity - used, readers, rates);
+                inspector.registrations(), tail, used, capacity - used, inspector.readersReclaimed(),
+                inspector.holesRepaired(), readers, rates);
     }
 
     /** Unmaps the queue. */

@@ -119,6 +119,8 @@ final class StatCommand implements Callable<Integer> {
                     + " messages/s, " + Units.bytes(Math.round(rates.bytesPerSecond())) + "/s over "
                     + Units.duration(rates.interval()));
         }
+        line(text, "repairs", info.readersReclaimed() + " dead readers reclaimed, " + info.holesRepaired()
+                + " abandoned claims skipped");
         line(text, "readers", info.readers().size() + " registered, " + info.liveReaders() + " alive");
         if (!info.readers().isEmpty()) {
             List<String[]> rows = new ArrayList<>();
@@ -149,7 +151,9 @@ final class StatCommand implements Callable<Integer> {
                 .field("registrations", info.registrations())
                 .field("usedBytes", info.usedBytes())
                 .field("freeBytes", info.freeBytes())
-                .field("tail", info.tail());
+                .field("tail", info.tail())
+                .field("readersReclaimed", info.readersReclaimed())
+                .field("holesRepaired", info.holesRepaired());
         QueueInfo.Rates rates = info.rates();
         json.name("rates");
         if (rates == null) {

@@ -77,6 +77,7 @@ public final class CrashRecovery {
         queue.messages().addWaiter(-messageSleepers);
         queue.space().addWaiter(-spaceSleepers);
         queue.removeRegistration(true); // never the last: the caller is registered, or registering
+        queue.countReaderReclaimed();
         return true;
     }
 
@@ -95,7 +96,11 @@ public final class CrashRecovery {
             return false; // nothing claimed here yet: not a hole
         }
         if (mark == (position | MARK_CLAIMED)) {
-            return writerIsGone(position) && queue.skipClaimed(position);
+            if (writerIsGone(position) && queue.skipClaimed(position)) {
+                queue.countHoleRepaired();
+                return true;
+            }
+            return false;
         }
         if (stuckNanos < holeTimeoutNanos) {
             return false;
@@ -131,6 +136,9 @@ public final class CrashRecovery {
             long mark = queue.markVolatile(granule);
             if ((mark & ~MARK_STATE_MASK) != granule) { // stale: part of the dead claim
                 if (queue.skipGranule(granule, mark)) {
+                    if (granule == position) {
+                        queue.countHoleRepaired();
+                    }
                     granule += GRANULE;
                 }
                 continue; // on a lost race, look at the new mark again

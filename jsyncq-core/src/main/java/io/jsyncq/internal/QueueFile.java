@@ -110,8 +110,13 @@ public final class QueueFile {
         }
     }
 
+    /**
+     * @param countCreator count the creator as a registration (it will register at once), so that nobody
+     *                     attaching and closing in between can take the count to zero; false for a queue
+     *                     created without registering
+     */
     public static QueueFile create(Path directory, String name, long capacity, int maxReaders, int flags,
-                                   boolean groupAccess) {
+                                   boolean groupAccess, boolean countCreator) {
         validateSizes(capacity, maxReaders);
         Path path = directory.resolve(name);
         QueueGeometry geometry = QueueGeometry.of(capacity, maxReaders);
@@ -131,7 +136,7 @@ public final class QueueFile {
             fillWithZeros(building, fileLength);
             QueueFile file = map(building, geometry);
             try {
-                file.writeHeader(flags);
+                file.writeHeader(flags, countCreator ? 1 : 0);
                 Files.createLink(path, building);
                 return new QueueFile(path, file.arena, file.memory, geometry, file.fileKey);
             } catch (FileAlreadyExistsException e) {
@@ -256,10 +261,7 @@ public final class QueueFile {
         return new QueueFile(path, arena, memory, geometry, fileKeyOf(fd));
     }
 
-    /**
-     * Writes the static header and the initial state. The creator's registration is counted here, before
-     * the file has a name, so that nobody attaching and closing in between can take the count to zero.
-     */
+    /** The device and inode of an open file, through its /proc/self/fd link. */
     private static Object fileKeyOf(int fd) {
         try {
             return Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey();
@@ -268,7 +270,8 @@ public final class QueueFile {
         }
     }
 
-    private void writeHeader(int flags) {
+    /** Writes the static header and the initial state, before the file has a name. */
+    private void writeHeader(int flags, int registrations) {
         memory.asSlice(geometry.marksOffset(), geometry.marksLength()).fill((byte) 0xFF); // every mark = NO_MARK
         memory.set(ValueLayout.JAVA_INT, VERSION_OFFSET, LAYOUT_VERSION);
         memory.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, flags);
@@ -280,7 +283,7 @@ public final class QueueFile {
         memory.set(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET, geometry.ringOffset());
         memory.set(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET, geometry.fileLength());
         memory.set(ValueLayout.JAVA_INT, PAGE_SIZE_OFFSET, geometry.pageSize());
-        memory.set(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET, 1);
+        memory.set(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET, registrations);
         memory.set(ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC);
     }
 

@@ -43,17 +43,6 @@ public final class QueueInspector implements AutoCloseable {
         return new QueueInspector(file);
     }
 
-    /**
-     * A new file counts its creator as registered; a queue created without registering (the command's
-     * {@code create}) takes that count back at once, so that the last process to register later and close
-     * removes the queue.
-     */
-    public void uncountCreator() {
-        if (queue.registrationCount() > 0) {
-            queue.removeRegistration(true); // uncounts without marking the queue removed
-        }
-    }
-
     public Path path() {
         return file.path();
     }
@@ -80,6 +69,14 @@ public final class QueueInspector implements AutoCloseable {
     }
 
     /** True once the last registration, or {@code rm}, has marked the queue for removal. */
+    public long readersReclaimed() {
+        return queue.readersReclaimed();
+    }
+
+    public long holesRepaired() {
+        return queue.holesRepaired();
+    }
+
     public boolean isRemoved() {
         return queue.isRemoved();
     }
@@ -96,17 +93,7 @@ public final class QueueInspector implements AutoCloseable {
      * @return false if it was already marked
      */
     public boolean markRemoved() {
-        while (true) {
-            int lifecycle = (int) INT.getVolatile(queue.memory(), QueueLayout.LIFECYCLE_OFFSET);
-            if ((lifecycle & QueueLayout.LIFECYCLE_REMOVED) != 0) {
-                return false;
-            }
-            // The count stays: registrations still open uncount themselves, and none of them removes the file.
-            if (INT.compareAndSet(queue.memory(), QueueLayout.LIFECYCLE_OFFSET, lifecycle,
-                    lifecycle | QueueLayout.LIFECYCLE_REMOVED)) {
-                return true;
-            }
-        }
+        return queue.markRemoved();
     }
 
     public void unlink() {

@@ -26,6 +26,9 @@ package io.jsyncq.internal;
  *  640      +------------------------------------------------------------------+
  *           | space futex (i32)             space waiters (i32)               |
  *  768      +------------------------------------------------------------------+
+ *           | readers reclaimed (i64)       holes repaired (i64)               |
+ *           | counted by whoever repaired them; shown by stat and the soak     |
+ *  896      +------------------------------------------------------------------+
  *           | unused up to the end of the header page                          |
  *  4096     +------------------------------------------------------------------+
  *           | reader table: max readers x {@link ReaderSlotLayout#SLOT_LENGTH} bytes |
@@ -71,6 +74,8 @@ public final class QueueLayout {
     public static final long MESSAGE_WAITERS_OFFSET = 516;
     public static final long SPACE_FUTEX_OFFSET = 640;
     public static final long SPACE_WAITERS_OFFSET = 644;
+    public static final long READERS_RECLAIMED_OFFSET = 768;
+    public static final long HOLES_REPAIRED_OFFSET = 776;
 
     public static final long HEADER_LENGTH = 4096;
     public static final long READER_TABLE_OFFSET = HEADER_LENGTH;

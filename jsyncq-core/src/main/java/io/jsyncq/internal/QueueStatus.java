@@ -1,7 +1,6 @@
 package io.jsyncq.internal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /** Reads who is registered on a queue and how far behind each is: for error messages and for {@code stat}. */
@@ -27,13 +26,23 @@ public final class QueueStatus {
         return readers;
     }
 
-    /** A sentence naming the reader that holds the most space, for a "queue full" message. */
+    /**
+     * A sentence naming the reader that holds the most space, for a "queue full" message. Judges nobody's
+     * liveness: a writer failing in a loop must not read /proc for each failure.
+     */
     public static String slowestReader(SharedQueue queue) {
-        long tail = queue.tailVolatile();
-        return readers(queue).stream()
-                .min(Comparator.comparingLong(Reader::cursor))
-                .map(r -> "The slowest reader is '" + r.sender() + "' (pid " + r.pid() + "), "
-                        + (tail - r.cursor()) + " bytes behind")
-                .orElse("No reader is registered");
+        ReaderTable table = queue.readers();
+        int slowest = -1;
+        for (int slot = 0; slot < table.highWater(); slot++) {
+            if (ReaderSlotLayout.state(table.slotWordVolatile(slot)) == ReaderSlotLayout.STATE_ACTIVE
+                    && (slowest < 0 || table.cursorVolatile(slot) < table.cursorVolatile(slowest))) {
+                slowest = slot;
+            }
+        }
+        if (slowest < 0) {
+            return "No reader is registered";
+        }
+        return "The slowest reader is '" + table.sender(slowest) + "' (pid " + table.pid(slowest) + "), "
+                + (queue.tailVolatile() - table.cursorVolatile(slowest)) + " bytes behind";
     }
 }

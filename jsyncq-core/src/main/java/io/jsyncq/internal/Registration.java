@@ -64,7 +64,7 @@ public final class Registration implements AutoCloseable {
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
     private long cursor;
-    /** When the popping thread first found the record at {@link #cursor} claimed but unpublished. */
+    /** When the popping thread first found the record at {@link #stuckAt} claimed but unpublished. */
     private long stuckSince;
     private long stuckAt = -1;
     private long lastRepairNanos;
@@ -97,7 +97,7 @@ public final class Registration implements AutoCloseable {
         byte[] senderBytes = Names.encodeRecordName("sender name", settings.sender());
         QueueFile.validateSizes(capacity, maxReaders);
         QueueFile file = QueueFile.create(directory, name, capacity, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
-                groupAccess);
+                groupAccess, true);
         return register(name, file, true, settings, senderBytes);
     }
 
@@ -436,7 +436,10 @@ public final class Registration implements AutoCloseable {
     private void repairHole() {
         long now = System.nanoTime();
         if (stuckAt != cursor) {
-            stuckAt = cursor;
+            if (queue.tailVolatile() <= cursor) {
+                return; // nothing claimed here yet: waiting for a writer is not waiting at a hole
+            }
+            stuckAt = cursor; // the abandoned-claim timeout runs from when the claim was first seen
             stuckSince = now;
             lastRepairNanos = now - RECLAIM_INTERVAL_NANOS;
         }

@@ -308,12 +308,52 @@ public final class SharedQueue {
         }
     }
 
+    /**
+     * Marks the queue removed without a last close (for {@code rm}), so that nobody can register on it any
+     * more. The count stays: registrations still open uncount themselves, and none of them removes the
+     * file, which the caller unlinks.
+     *
+     * @return false if it was already marked
+     */
+    public boolean markRemoved() {
+        while (true) {
+            int lifecycle = (int) INT.getVolatile(memory, LIFECYCLE_OFFSET);
+            if ((lifecycle & LIFECYCLE_REMOVED) != 0) {
+                return false;
+            }
+            if (INT.compareAndSet(memory, LIFECYCLE_OFFSET, lifecycle, lifecycle | LIFECYCLE_REMOVED)) {
+                return true;
+            }
+        }
+    }
+
     public int registrationCount() {
         return (int) INT.getVolatile(memory, LIFECYCLE_OFFSET) & LIFECYCLE_COUNT_MASK;
     }
 
     public boolean isRemoved() {
         return ((int) INT.getVolatile(memory, LIFECYCLE_OFFSET) & LIFECYCLE_REMOVED) != 0;
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Repair statistics
+
+    void countReaderReclaimed() {
+        LONG.getAndAdd(memory, READERS_RECLAIMED_OFFSET, 1L);
+    }
+
+    void countHoleRepaired() {
+        LONG.getAndAdd(memory, HOLES_REPAIRED_OFFSET, 1L);
+    }
+
+    /** How many registrations of dead processes have been reclaimed, over the queue's life. */
+    public long readersReclaimed() {
+        return (long) LONG.getVolatile(memory, READERS_RECLAIMED_OFFSET);
+    }
+
+    /** How many holes left by dead or stalled writers have been skipped, over the queue's life. */
+    public long holesRepaired() {
+        return (long) LONG.getVolatile(memory, HOLES_REPAIRED_OFFSET);
     }
 
     // ----------------------------------------------------------------------------------------------------

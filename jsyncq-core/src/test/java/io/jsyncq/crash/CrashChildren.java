@@ -16,13 +16,17 @@ final class CrashChildren {
     private CrashChildren() {
     }
 
-    /** Registers and never pops; then sleeps until killed, or exits without closing ({@code halt}). */
+    /**
+     * Registers and never pops; then sleeps until killed, or with {@code halt} exits without closing when a
+     * line arrives on its stdin.
+     */
     public static final class IdleReader {
         public static void main(String[] args) throws Exception {
             SyncQueue queue = SyncQueue.builder(args[0]).sender("idle").open();
             System.out.println("registered " + queue.sender());
             System.out.flush();
             if (args.length > 1 && args[1].equals("halt")) {
+                System.in.read();
                 Runtime.getRuntime().halt(0); // exits without closing
             }
             Thread.sleep(Long.MAX_VALUE);

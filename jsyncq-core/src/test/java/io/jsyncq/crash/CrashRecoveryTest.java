@@ -52,6 +52,9 @@ class CrashRecoveryTest {
                     .hasMessageContaining("'idle'");
             if (howItDies.equals("kill")) {
                 reader.process().destroyForcibly(); // SIGKILL
+            } else {
+                reader.process().getOutputStream().write('\n'); // it exits at once, without closing
+                reader.process().getOutputStream().flush();
             }
             reader.process().waitFor(30, TimeUnit.SECONDS);
             long start = System.nanoTime();
@@ -123,7 +126,8 @@ class CrashRecoveryTest {
             for (int i = 0; i < 2; i++) {
                 reader.pop(Duration.ofSeconds(20)).map(Message::text).ifPresent(read::add);
             }
-            assertThat(read).containsExactly("before-0", "after");
+            writer.waitFor(CHILD_TIMEOUT);
+            assertThat(read).as(writer.stdout() + writer.stderr()).containsExactly("before-0", "after");
             writer.waitForSuccess(CHILD_TIMEOUT);
             assertThat(writer.stdout()).contains("abandoned MessageAbandonedException").contains("done");
         }
@@ -174,8 +178,12 @@ class CrashRecoveryTest {
         assertThat(kill.waitFor()).isZero();
     }
 
+    /**
+     * Appends until the queue is full with messages only other readers hold: the writer's own are drained.
+     * Bounded, because a reader reclaimed meanwhile would free room for ever.
+     */
     private static void fill(SyncQueue writer, byte[] body) {
-        while (true) {
+        for (long appended = 0; appended <= writer.capacity() / body.length + 1; appended++) {
             try {
                 writer.append("t", body);
             } catch (QueueFullException full) {
