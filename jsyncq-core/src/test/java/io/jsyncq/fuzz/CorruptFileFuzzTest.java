@@ -252,7 +252,10 @@ class CorruptFileFuzzTest {
             if (first.startsWith("HANG ")) {
                 // Where a hang spins varies from dump to dump; the jsyncq call it never returned from does not.
                 int main = indexOf(lines, "\"main\" ");
-                List<String> stack = main < 0 ? lines : lines.subList(main, lines.size());
+                List<String> stack = new ArrayList<>();
+                for (int i = main + 1; main >= 0 && i < lines.size() && !lines.get(i).startsWith("  \""); i++) {
+                    stack.add(lines.get(i)); // the main thread's frames, up to the next thread
+                }
                 String outermost = stack.stream().map(OUR_FRAME::matcher).filter(Matcher::find)
                         .map(m -> m.group(1).replaceAll("\\(.*", "")).reduce((a, b) -> b).orElse("");
                 return "hang in " + op + (outermost.isEmpty() ? "" : " at " + outermost);
