@@ -83,8 +83,9 @@ final class Scenarios {
             }
             for (String sizeText : sizes) {
                 long size = Long.parseLong(sizeText);
-                double seconds = millis / 1000.0;
+                long start = System.nanoTime();
                 long bytes = copyFor(from, to, size, region, millis);
+                double seconds = (System.nanoTime() - start) / 1e9;
                 out.put("s" + size + ".mb_per_s", bytes / seconds / 1e6);
             }
         }
@@ -95,15 +96,16 @@ final class Scenarios {
         long end = System.nanoTime() + millis * 1_000_000;
         long copied = 0;
         long at = 0;
+        int batch = (int) Math.max(1, Math.min(64, (256 << 10) / size)); // read the clock every 256 KiB at most
         while (true) {
-            for (int i = 0; i < 64; i++) {
+            for (int i = 0; i < batch; i++) {
                 MemorySegment.copy(from, at, to, at, size);
                 at += size;
                 if (at + size > region) {
                     at = 0;
                 }
             }
-            copied += 64 * size;
+            copied += batch * size;
             if (System.nanoTime() - end >= 0) {
                 return copied;
             }
