@@ -29,7 +29,7 @@ record Settings(
     static Settings quick() {
         return new Settings("quick", 3,
                 10_000, 30_000, 10_000, 1_500, 5_000,
-                60, 150, 128L << 20,
+                60, 150, 1L << 30,
                 List.of(Mode.BLOCK), List.of(32, 1024, 65536),
                 150,
                 50, 200,
@@ -40,7 +40,7 @@ record Settings(
     static Settings full() {
         return new Settings("full", 5,
                 50_000, 500_000, 100_000, 20_000, 50_000,
-                300, 1000, 1L << 30,
+                300, 1000, 4L << 30,
                 List.of(Mode.SPIN, Mode.BLOCK), List.of(32, 256, 1024, 4096, 16384, 65536),
                 1000,
                 500, 3000,
