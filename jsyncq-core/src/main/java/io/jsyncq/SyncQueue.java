@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -66,6 +67,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
 
 
     private static final Duration DEFAULT_SPIN = Duration.ofNanos(20_000);
+    private static final int OPEN_OR_CREATE_ATTEMPTS = 100;
     private static final Duration DEFAULT_LEASE = Duration.ofSeconds(1);
     private static final Duration DEFAULT_ABANDONED_CLAIM_TIMEOUT = Duration.ofSeconds(10);
 
@@ -392,17 +394,19 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         /** Registers on the queue, creating it first if it does not exist. */
         public SyncQueue openOrCreate() {
             Platform.requireUsable();
-            while (true) {
+            for (int attempt = 0; attempt < OPEN_OR_CREATE_ATTEMPTS; attempt++) {
                 try {
                     return open();
                 } catch (NoSuchQueueException absent) {
                     try {
                         return create();
                     } catch (QueueExistsException createdMeanwhile) {
-                        Thread.onSpinWait();
+                        LockSupport.parkNanos(1_000_000L * Math.min(attempt, 10));
                     }
                 }
             }
+            throw new SyncQueueException("queue '" + name + "' could neither be opened nor created after "
+                    + OPEN_OR_CREATE_ATTEMPTS + " attempts: other processes keep creating and removing it");
         }
 
         private RegistrationSettings settings() {

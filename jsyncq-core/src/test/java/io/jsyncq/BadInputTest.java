@@ -150,6 +150,20 @@ class BadInputTest {
     }
 
     @Test
+    void aSymbolicLinkOrAFifoAtTheNameIsRefusedAndOpenOrCreateDoesNotLoop() throws Exception {
+        Path link = TestQueues.SHM.resolve(name);
+        Files.createSymbolicLink(link, TestQueues.SHM.resolve(name + "-nowhere"));
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> SyncQueue.builder(name).openOrCreate()).isInstanceOf(SyncQueueException.class);
+        Files.delete(link);
+        Process mkfifo = new ProcessBuilder("mkfifo", link.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                .hasMessageContaining("not a regular file");
+    }
+
+    @Test
     void queueFilesAreOwnerOnlyUnlessGroupAccessIsAsked() throws IOException {
         try (SyncQueue queue = SyncQueue.create(name, 4096)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(TestQueues.SHM.resolve(name))))

@@ -9,6 +9,8 @@ import static io.jsyncq.internal.ReaderSlotLayout.STATE_CLAIMED;
 import static io.jsyncq.internal.ReaderSlotLayout.generation;
 import static io.jsyncq.internal.ReaderSlotLayout.state;
 
+import io.jsyncq.IncompatibleQueueException;
+
 import java.lang.foreign.ValueLayout;
 
 /**
@@ -131,6 +133,12 @@ public final class CrashRecovery {
 
     private void skipHeaderlessClaim(long position) {
         long tail = queue.tailVolatile();
+        if (tail - position > queue.capacity()) {
+            // No writer can claim more than a ring ahead of a reader: the tail is damaged, not a hole.
+            throw new IncompatibleQueueException("queue file " + queue.file().path() + " is damaged: its tail is "
+                    + (tail - position) + " bytes ahead of a reader in a ring of " + queue.capacity()
+                    + "; remove the queue and create it again");
+        }
         long granule = position;
         while (granule < tail) {
             long mark = queue.markVolatile(granule);

@@ -25,6 +25,10 @@ public final class Posix {
 
     public static final int O_RDWR = 2;
     public static final int O_CLOEXEC = 0x80000;
+    /** Refuse a symbolic link: the one open flag whose value differs between x86-64 and aarch64. */
+    public static final int O_NOFOLLOW = System.getProperty("os.arch").equals("aarch64") ? 0x8000 : 0x20000;
+    public static final int ELOOP = 40;
+    public static final int ENOENT = 2;
 
     public static final int PROT_NONE = 0;
     public static final int PROT_READ_WRITE = 1 | 2;

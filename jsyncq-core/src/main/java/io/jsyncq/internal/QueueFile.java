@@ -123,7 +123,7 @@ public final class QueueFile {
         long fileLength = geometry.fileLength();
         requireFreeSpace(directory, fileLength);
         removeAbandonedBuilds(directory);
-        if (Files.exists(path)) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new QueueExistsException("queue '" + name + "' already exists (" + path
                     + "); attach to it, or remove it first");
         }
@@ -162,17 +162,22 @@ public final class QueueFile {
         Path path = directory.resolve(name);
         int fd;
         try {
-            fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC);
+            fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC | Posix.O_NOFOLLOW);
         } catch (PosixException e) {
-            if (e.errno() == 2) {
+            if (e.errno() == Posix.ENOENT) {
                 throw new NoSuchQueueException("no queue named '" + name + "' in " + directory
                         + "; create it first");
+            }
+            if (e.errno() == Posix.ELOOP) {
+                throw notAQueue(path, "it is a symbolic link; remove it");
             }
             throw new SyncQueueException("could not open queue file " + path + ": errno " + e.errno(), e);
         }
         try {
             long fileLength = Posix.fileLength(fd);
             return mapFd(path, fd, readAndCheckHeader(path, fd, fileLength));
+        } catch (PosixException e) {
+            throw notAQueue(path, "it is not a regular file that can be mapped (errno " + e.errno() + ")");
         } finally {
             Posix.close(fd);
         }
@@ -227,7 +232,7 @@ public final class QueueFile {
     }
 
     private static QueueFile map(Path path, QueueGeometry geometry) {
-        int fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC);
+        int fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC | Posix.O_NOFOLLOW);
         try {
             return mapFd(path, fd, geometry);
         } finally {
@@ -245,8 +250,14 @@ public final class QueueFile {
         long fileLength = geometry.fileLength();
         long ringOffset = geometry.ringOffset();
         long totalLength = fileLength + capacity;
-        long base = Posix.mmap(0, totalLength, Posix.PROT_NONE,
-                Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_NORESERVE, -1, 0);
+        long base;
+        try {
+            base = Posix.mmap(0, totalLength, Posix.PROT_NONE,
+                    Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_NORESERVE, -1, 0);
+        } catch (PosixException e) {
+            throw new SyncQueueException("could not reserve " + totalLength + " bytes of address space for queue "
+                    + path + ": errno " + e.errno(), e);
+        }
         try {
             Posix.mmap(base, fileLength, Posix.PROT_READ_WRITE, Posix.MAP_SHARED | Posix.MAP_FIXED, fd, 0);
             Posix.mmap(base + fileLength, capacity, Posix.PROT_READ_WRITE, Posix.MAP_SHARED | Posix.MAP_FIXED,

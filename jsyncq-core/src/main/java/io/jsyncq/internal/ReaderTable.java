@@ -72,7 +72,7 @@ public final class ReaderTable {
             long active = slotWord(generation, STATE_ACTIVE);
             LONG.setVolatile(memory, slotOffset + SLOT_WORD_OFFSET, active);
             INT.getAndAdd(memory, REGISTRATION_EPOCH_OFFSET, 1);
-            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.tailVolatile());
+            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.checkedTailVolatile());
             return new Taken(slot, active);
         }
         return null;

@@ -36,6 +36,12 @@ public final class Registration implements AutoCloseable {
     private static final long ATTACH_RETRY_NANOS = 1_000_000;
     /** How often a writer that finds no room checks for dead readers: bounds the cost of reading /proc. */
     private static final long RECLAIM_INTERVAL_NANOS = 10_000_000;
+    /**
+     * Records longer than this are checked to end before the tail before anything is copied, so a damaged
+     * length cannot make a pop allocate a ring's worth. Shorter ones are not: the check reads the tail's
+     * cache line, which writers keep busy, and a short copy is cheap whatever it holds.
+     */
+    private static final int LARGE_RECORD = 4096;
 
     private final String queueName;
     private final QueueFile file;
@@ -392,6 +398,11 @@ public final class Registration implements AutoCloseable {
                             + "position " + cursor + " has an impossible header; remove the queue and create it again");
                 }
                 long next = cursor + RecordLayout.alignedLength(view.recordLength());
+                if (view.recordLength() > LARGE_RECORD && next > queue.tailVolatile()) {
+                    requireStillRegisteredAfterReading();
+                    throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
+                            + "position " + cursor + " runs past the tail; remove the queue and create it again");
+                }
                 if (mark == (cursor | MARK_SKIP_RECORD) || isScreened()) {
                     cursor = next;
                     continue;

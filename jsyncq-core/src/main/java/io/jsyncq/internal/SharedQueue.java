@@ -1,5 +1,7 @@
 package io.jsyncq.internal;
 
+import io.jsyncq.IncompatibleQueueException;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -122,6 +124,16 @@ public final class SharedQueue {
         return (long) LONG.getVolatile(memory, TAIL_POSITION_OFFSET);
     }
 
+    /** The tail, refused unless it is a position some record could start at. */
+    public long checkedTailVolatile() {
+        long tail = tailVolatile();
+        if (tail < 0 || (tail & (GRANULE - 1)) != 0) {
+            throw new IncompatibleQueueException("queue file " + file.path() + " is damaged: its tail position "
+                    + tail + " is not a record boundary; remove the queue and create it again");
+        }
+        return tail;
+    }
+
     /**
      * Claims {@code alignedLength} bytes at the tail if the head cache leaves room for them.
      *
@@ -129,7 +141,7 @@ public final class SharedQueue {
      */
     public long tryClaim(long alignedLength) {
         while (true) {
-            long tail = tailVolatile();
+            long tail = checkedTailVolatile();
             long head = headCacheVolatile();
             if (tail + alignedLength - head > capacity) {
                 head = refreshHeadCache();
