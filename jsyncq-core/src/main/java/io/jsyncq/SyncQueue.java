@@ -49,8 +49,15 @@ import java.util.stream.StreamSupport;
  * wait within about 10 ms with {@link QueueInterruptedException}.
  *
  * <h2>Threads</h2>
- * Appends are safe from any number of threads at once. Pops, draining and {@link #close()} must come from
- * one thread at a time: the read position is the handle's own. Screens may be edited from any thread.
+ * Appends are safe from any number of threads at once. Pops and draining must come from one thread at a
+ * time: the read position is the handle's own. Screens may be edited, and the handle closed, from any
+ * thread: a close ends the waits of other threads with {@link QueueClosedException}.
+ *
+ * <h2>Crashes</h2>
+ * A process that dies without closing (killed, crashed, halted) stops holding space as soon as a writer
+ * needs it: its registration is reclaimed. A writer that dies in the middle of an append leaves a hole
+ * that readers skip, at once when its message's header was written and after
+ * {@link Builder#abandonedClaimTimeout} otherwise. Nothing published is lost, and no crash wedges the queue.
  *
  * <h2>Native access</h2>
  * jsyncq maps memory and calls futex through {@code java.lang.foreign}; run with
@@ -64,7 +71,6 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
 
     /** Where queue files live unless {@link Builder#directory(Path)} or {@code JSYNCQ_DIR} says otherwise. */
     public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
-
 
     private static final Duration DEFAULT_SPIN = Duration.ofNanos(20_000);
     private static final int OPEN_OR_CREATE_ATTEMPTS = 100;
