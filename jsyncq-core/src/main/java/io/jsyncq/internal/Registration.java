@@ -73,7 +73,7 @@ public final class Registration implements AutoCloseable {
     /** When the popping thread first found the record at {@link #stuckAt} claimed but unpublished. */
     private long stuckSince;
     private long stuckAt = -1;
-    private long lastRepairNanos;
+    private long lastRepairNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
 
     private record EncodedName(String name, byte[] bytes) {
     }
@@ -208,7 +208,8 @@ public final class Registration implements AutoCloseable {
     /**
      * Appends one message.
      *
-     * @param deadline a {@link Waiter} deadline; a deadline already passed means "do not wait"
+     * @param deadline a {@link Waiter} deadline; {@link Waiter#NO_WAIT} or a deadline already passed means
+     *                 "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
         append(type, body, deadline, StallPoint.NONE, 0);
@@ -314,8 +315,7 @@ public final class Registration implements AutoCloseable {
             ensureOpen();
             return (claimed[0] = queue.tryClaim(alignedLength)) >= 0;
         };
-        if (deadline - System.nanoTime() > 0
-                && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
+        if (!Waiter.expired(deadline) && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
             return claimed[0];
         }
         throw queueFull(alignedLength);
@@ -381,9 +381,11 @@ public final class Registration implements AutoCloseable {
                         storeCursor(cursor); // hand back what was screened before sleeping
                         published = cursor;
                     }
-                    repairHole(); // a reader that never waits must not stop at a crashed writer's hole
-                    if (deadline - System.nanoTime() <= 0
-                            || !waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
+                    if (Waiter.expired(deadline)) {
+                        repairHole(); // a reader that never waits must not stop at a crashed writer's hole
+                        return false;
+                    }
+                    if (!waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
                         return false;
                     }
                     mark = queue.markAcquire(cursor);
@@ -442,22 +444,25 @@ public final class Registration implements AutoCloseable {
 
     /**
      * Repairs the hole a crashed writer left at {@link #cursor}, if that is what stops this reader there.
-     * Looks at most once per {@link #RECLAIM_INTERVAL_NANOS}, since judging a writer may read /proc.
+     * Runs only on slow paths (between sleeps, or when a pop finds nothing) and does nothing more than once
+     * per {@link #RECLAIM_INTERVAL_NANOS}: it reads the tail, which writers keep busy, and judging a writer
+     * may read /proc. A position is first only noted as claimed; a writer that has not published it by the
+     * next look is judged, so a live writer in the middle of an append costs a reader nothing.
      */
     private void repairHole() {
         long now = System.nanoTime();
+        if (now - lastRepairNanos < RECLAIM_INTERVAL_NANOS) {
+            return;
+        }
+        lastRepairNanos = now;
         if (stuckAt != cursor) {
-            if (queue.tailVolatile() <= cursor) {
-                return; // nothing claimed here yet: waiting for a writer is not waiting at a hole
+            if (queue.tailVolatile() > cursor) {
+                stuckAt = cursor; // the abandoned-claim timeout runs from when the claim was first seen
+                stuckSince = now;
             }
-            stuckAt = cursor; // the abandoned-claim timeout runs from when the claim was first seen
-            stuckSince = now;
-            lastRepairNanos = now - RECLAIM_INTERVAL_NANOS;
+            return;
         }
-        if (now - lastRepairNanos >= RECLAIM_INTERVAL_NANOS) {
-            lastRepairNanos = now;
-            recovery.repairHole(cursor, now - stuckSince, settings.holeTimeoutNanos());
-        }
+        recovery.repairHole(cursor, now - stuckSince, settings.holeTimeoutNanos());
     }
 
     // ----------------------------------------------------------------------------------------------------

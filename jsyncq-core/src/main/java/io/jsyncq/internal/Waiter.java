@@ -20,6 +20,8 @@ import java.util.function.BooleanSupplier;
 public final class Waiter {
 
     public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** The deadline of a call that must not wait: already passed, and known without reading the clock. */
+    public static final long NO_WAIT = Long.MIN_VALUE;
     /**
      * Bounds how late an interrupt is noticed; 10 ms is prompt for a person and costs 100 wake-ups/s. The
      * system property {@code jsyncq.maxSleepMillis} changes it: tests of the wake-up protocol set it to a
@@ -46,7 +48,15 @@ public final class Waiter {
 
     /** The deadline {@code timeoutNanos} from now; a timeout of 73 years or more means never. */
     public static long deadlineAfter(long timeoutNanos) {
-        return timeoutNanos >= FOREVER_NANOS ? NO_DEADLINE : System.nanoTime() + Math.max(0, timeoutNanos);
+        if (timeoutNanos <= 0) {
+            return NO_WAIT;
+        }
+        return timeoutNanos >= FOREVER_NANOS ? NO_DEADLINE : System.nanoTime() + timeoutNanos;
+    }
+
+    /** True if a call with this deadline must not wait (any more). Reads the clock only for a real deadline. */
+    public static boolean expired(long deadline) {
+        return deadline == NO_WAIT || (deadline != NO_DEADLINE && deadline - System.nanoTime() <= 0);
     }
 
     /**
