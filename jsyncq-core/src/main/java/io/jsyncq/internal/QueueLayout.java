@@ -22,9 +22,9 @@ package io.jsyncq.internal;
  *           | lifecycle (i32): REMOVED bit + registration count                 |
  *           | registration epoch (i32)      slot high-water mark (i32)          |
  *  512      +------------------------------------------------------------------+
- *           | message futex (i32)           message waiters (i32)             |
+ *           | message futex (i32)   message waiters (i32)   armed (i32)       |
  *  640      +------------------------------------------------------------------+
- *           | space futex (i32)             space waiters (i32)               |
+ *           | space futex (i32)     space waiters (i32)     armed (i32)       |
  *  768      +------------------------------------------------------------------+
  *           | readers reclaimed (i64)       holes repaired (i64)               |
  *           | counted by whoever repaired them; shown by stat and the soak     |
@@ -72,8 +72,10 @@ public final class QueueLayout {
     public static final long SLOT_HIGH_WATER_OFFSET = 392;
     public static final long MESSAGE_FUTEX_OFFSET = 512;
     public static final long MESSAGE_WAITERS_OFFSET = 516;
+    public static final long MESSAGE_ARMED_OFFSET = 520;
     public static final long SPACE_FUTEX_OFFSET = 640;
     public static final long SPACE_WAITERS_OFFSET = 644;
+    public static final long SPACE_ARMED_OFFSET = 648;
     public static final long READERS_RECLAIMED_OFFSET = 768;
     public static final long HOLES_REPAIRED_OFFSET = 776;
 

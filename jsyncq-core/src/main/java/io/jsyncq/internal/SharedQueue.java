@@ -49,10 +49,11 @@ import static io.jsyncq.internal.QueueLayout.*;
  * or every cursor it read was at most the tail the new reader then starts from; so space a new reader
  * needs is never freed under it.
  *
- * <p><b>Sleeping and waking.</b> A sleeper increments a waiter count, checks its condition again, and
- * sleeps on a futex word only if that word still holds the value read before the increment. A waker makes
- * its change (a mark, a cursor, a freed slot) and then reads the waiter count; only when it is not zero
- * does it bump the futex word and call {@code FUTEX_WAKE}. Both sides use volatile (sequentially
+ * <p><b>Sleeping and waking.</b> A sleeper increments a waiter count, arms the channel, checks its
+ * condition again, and sleeps on a futex word only if that word still holds the value read before the
+ * increment. A waker makes its change (a mark, a cursor, a freed slot) and then reads the waiter count and
+ * the armed flag; only when someone sleeps and it wins the flag does it bump the futex word and call
+ * {@code FUTEX_WAKE} (see {@link WakeChannel} for why the flag cannot lose a wake-up). Both sides use volatile (sequentially
  * consistent) accesses, so by the Dekker argument at least one side sees the other: the sleeper sees the
  * change and does not sleep, or the waker sees the sleeper and wakes it; and since the sleeper read the
  * futex word before the increment, a bump that comes before its {@code FUTEX_WAIT} makes that call
@@ -84,8 +85,8 @@ public final class SharedQueue {
         this.marksOffset = geometry.marksOffset();
         this.markIndexMask = (capacity >>> GRANULE_SHIFT) - 1;
         this.readers = new ReaderTable(memory, geometry.maxReaders());
-        this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET);
-        this.space = new WakeChannel(memory, SPACE_FUTEX_OFFSET, SPACE_WAITERS_OFFSET);
+        this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET, MESSAGE_ARMED_OFFSET);
+        this.space = new WakeChannel(memory, SPACE_FUTEX_OFFSET, SPACE_WAITERS_OFFSET, SPACE_ARMED_OFFSET);
     }
 
     public QueueFile file() {

@@ -99,6 +99,7 @@ public final class Waiter {
             int sequence = channel.sequenceVolatile();
             channel.addWaiter(1);
             readers.addSleeper(slot, forSpace, 1);
+            channel.arm();
             try {
                 if (condition.getAsBoolean()) {
                     return true;

@@ -8,14 +8,23 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * A futex word and a count of the processes sleeping on it, both in shared memory: the place where one
- * kind of waiter (readers waiting for a message, or writers waiting for room) sleeps. The protocol that
- * makes it free of lost wake-ups is in {@link SharedQueue}'s notes; {@link Waiter} drives the sleeping side.
+ * A futex word, a count of the processes sleeping on it and an "armed" flag, all in shared memory: the
+ * place where one kind of waiter (readers waiting for a message, or writers waiting for room) sleeps. The
+ * protocol that makes it free of lost wake-ups is in {@link SharedQueue}'s notes; {@link Waiter} drives the
+ * sleeping side.
  *
  * <pre>
  *  0  futex sequence (i32): bumped before every wake
  *  4  waiter count (i32): sleepers between their check and their wake-up
+ *  8  armed (i32): 1 once a sleeper is about to sleep; the waker that clears it makes the one wake call
  * </pre>
+ *
+ * <p>The flag is what keeps a burst of messages from costing a system call each: sleepers take a few
+ * microseconds to wake and uncount themselves, and without it every publish in that time would call
+ * {@code FUTEX_WAKE} again. A sleeper reads the sequence, then arms, then checks its condition; a waker makes
+ * its change, then clears the flag with a compare-and-set and, only if that succeeded, bumps the sequence
+ * and wakes everyone. A sleeper that armed before the clear is woken by it (or finds the sequence bumped);
+ * one that armed after it re-armed a cleared flag, which the next waker clears again.
  */
 public final class WakeChannel {
 
@@ -31,12 +40,14 @@ public final class WakeChannel {
     private final MemorySegment memory;
     private final long sequenceOffset;
     private final long waitersOffset;
+    private final long armedOffset;
     private final MemorySegment futexWord;
 
-    WakeChannel(MemorySegment memory, long sequenceOffset, long waitersOffset) {
+    WakeChannel(MemorySegment memory, long sequenceOffset, long waitersOffset, long armedOffset) {
         this.memory = memory;
         this.sequenceOffset = sequenceOffset;
         this.waitersOffset = waitersOffset;
+        this.armedOffset = armedOffset;
         this.futexWord = memory.asSlice(sequenceOffset, Integer.BYTES);
     }
 
@@ -52,9 +63,18 @@ public final class WakeChannel {
         return (int) INT.getVolatile(memory, waitersOffset);
     }
 
-    /** Call after making a change visible with a volatile store. Costs one load when nobody sleeps. */
+    /** Says a sleeper is about to sleep: call after reading the sequence, before checking the condition. */
+    public void arm() {
+        INT.setVolatile(memory, armedOffset, 1);
+    }
+
+    /**
+     * Call after making a change visible with a volatile store or a compare-and-set. Costs one load when
+     * nobody sleeps, and makes one wake call per round of sleepers, not one per change.
+     */
     public void wakeIfWaiting() {
-        if (waitersVolatile() != 0) {
+        if (waitersVolatile() != 0 && (int) INT.getVolatile(memory, armedOffset) != 0
+                && INT.compareAndSet(memory, armedOffset, 1, 0)) {
             wakeAll();
         }
     }
