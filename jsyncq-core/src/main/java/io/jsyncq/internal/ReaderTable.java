@@ -19,6 +19,8 @@ public final class ReaderTable {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
+    private static final long CURSOR_TAG_MASK = QueueLayout.GRANULE - 1;
+
     private final MemorySegment memory;
     private final int maxReaders;
 
@@ -40,13 +42,28 @@ public final class ReaderTable {
         return (long) LONG.getVolatile(memory, slotOffset(slot) + SLOT_WORD_OFFSET);
     }
 
+    /** The position in a slot's cursor word (see {@link #cursorWord}). */
     public long cursorVolatile(int slot) {
+        return cursorWordVolatile(slot) & ~CURSOR_TAG_MASK;
+    }
+
+    long cursorWordVolatile(int slot) {
         return (long) LONG.getVolatile(memory, slotOffset(slot) + CURSOR_OFFSET);
     }
 
-    /** Stores the owner's cursor; the caller then wakes writers waiting for room. */
-    void storeCursorVolatile(int slot, long position) {
-        LONG.setVolatile(memory, slotOffset(slot) + CURSOR_OFFSET, position);
+    /**
+     * A cursor word: the position, which is a multiple of the granule, with the low bits of the owner's
+     * generation in its low bits. An owner moves its cursor by compare-and-set from the word it last stored,
+     * so one whose slot was reclaimed and taken again (possible only when a lease misjudged it) fails, instead
+     * of writing into the new owner's cursor.
+     */
+    static long cursorWord(long position, long slotWord) {
+        return position | (generation(slotWord) & CURSOR_TAG_MASK);
+    }
+
+    /** Moves the owner's cursor; the caller then wakes writers waiting for room. */
+    boolean casCursor(int slot, long expectedWord, long newWord) {
+        return LONG.compareAndSet(memory, slotOffset(slot) + CURSOR_OFFSET, expectedWord, newWord);
     }
 
     /**
@@ -67,12 +84,13 @@ public final class ReaderTable {
             }
             raiseHighWater(slot + 1);
             writeIdentity(slotOffset, identity, sender, leaseNanos);
-            // Until the tail is read below, hold a position no later than anything still unfreed.
-            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.headCacheVolatile());
             long active = slotWord(generation, STATE_ACTIVE);
+            // Until the tail is read below, hold a position no later than anything still unfreed.
+            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET,
+                    cursorWord(queue.headCacheVolatile() & ~CURSOR_TAG_MASK, active));
             LONG.setVolatile(memory, slotOffset + SLOT_WORD_OFFSET, active);
             INT.getAndAdd(memory, REGISTRATION_EPOCH_OFFSET, 1);
-            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.checkedTailVolatile());
+            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, cursorWord(queue.checkedTailVolatile(), active));
             return new Taken(slot, active);
         }
         return null;

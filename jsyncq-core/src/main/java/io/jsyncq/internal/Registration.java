@@ -70,6 +70,8 @@ public final class Registration implements AutoCloseable {
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
     private long cursor;
+    /** The cursor word this registration last stored in its slot: what its next store expects to find. */
+    private long storedCursorWord;
     /** When the popping thread first found the record at {@link #stuckAt} claimed but unpublished. */
     private long stuckSince;
     private long stuckAt = -1;
@@ -93,6 +95,7 @@ public final class Registration implements AutoCloseable {
         this.senderBytes = senderBytes;
         this.waiter = new Waiter(settings.spinNanos(), readers, slot);
         this.view = new RecordView(memory, queue.capacity());
+        this.storedCursorWord = readers.cursorWordVolatile(slot);
         this.cursor = readers.cursorVolatile(slot);
     }
 
@@ -429,7 +432,13 @@ public final class Registration implements AutoCloseable {
 
     private void storeCursor(long position) {
         requireRegistered();
-        queue.storeCursor(slot, position);
+        long word = ReaderTable.cursorWord(position, slotWord);
+        if (!queue.storeCursor(slot, storedCursorWord, word)) {
+            requireRegistered(); // reclaimed, and the slot taken again, since the check above
+            throw new RegistrationLostException("the cursor of this registration on queue '" + queueName
+                    + "' changed under it: it was reclaimed. Open the queue again to go on");
+        }
+        storedCursorWord = word;
     }
 
     private boolean isScreened() {

@@ -269,10 +269,16 @@ public final class SharedQueue {
         return readers.register(this, identity, sender, leaseNanos);
     }
 
-    /** Moves a reader's shared cursor forward and wakes writers waiting for room. */
-    public void storeCursor(int slot, long position) {
-        readers.storeCursorVolatile(slot, position);
+    /**
+     * Moves a reader's shared cursor forward, from the cursor word it last stored to a new one (see
+     * {@link ReaderTable#cursorWord}), and wakes writers waiting for room.
+     *
+     * @return false if the slot no longer holds the cursor this reader stored: it was reclaimed
+     */
+    public boolean storeCursor(int slot, long expectedWord, long newWord) {
+        boolean stored = readers.casCursor(slot, expectedWord, newWord);
         space.wakeIfWaiting();
+        return stored;
     }
 
     /**

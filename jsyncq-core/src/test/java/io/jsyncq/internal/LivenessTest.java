@@ -84,6 +84,28 @@ class LivenessTest {
         assertThat(TestQueues.exists(name)).isFalse();
     }
 
+    @Test
+    void aReclaimedOwnerCannotMoveTheCursorOfTheRegistrationThatTookItsSlot() {
+        try (SyncQueue keeper = SyncQueue.builder(name).size(4096).create()) {
+            QueueFile file = QueueFile.attach(SyncQueue.defaultDirectory(), name);
+            try {
+                SharedQueue queue = new SharedQueue(file);
+                ProcessIdentity me = ProcessIdentity.current();
+                ReaderTable.Taken old = queue.registerReader(me, new byte[0], 1_000_000_000L);
+                long oldWord = queue.readers().cursorWordVolatile(old.slot());
+                assertThat(queue.readers().free(old.slot(), old.word())).isTrue(); // reclaimed
+                ReaderTable.Taken taken = queue.registerReader(me, new byte[0], 1_000_000_000L);
+                assertThat(taken.slot()).isEqualTo(old.slot());
+                long stale = ReaderTable.cursorWord(64, old.word()); // the old owner moving on by one record
+                assertThat(queue.storeCursor(old.slot(), oldWord, stale)).isFalse();
+                assertThat(queue.readers().cursorWordVolatile(taken.slot())).isNotEqualTo(stale);
+                queue.unregisterReader(taken.slot(), taken.word());
+            } finally {
+                file.unmap();
+            }
+        }
+    }
+
     private interface SlotCheck {
         void check(SharedQueue queue, int slot);
     }
