@@ -5,7 +5,8 @@ package io.jsyncq.internal;
  *
  * <pre>
  *  0    +-----------------------------------------------------------------+
- *       | cursor (i64): position of the next record this reader reads     |
+ *       | cursor (i64): position of the next record this reader reads,    |
+ *       |   with the low 6 bits of the generation in its low bits         |
  *       | slot word (i64): generation (high 32 bits) | state (low 32 bits) |
  *       | written by the owner on every pop; read by writers scanning     |
  *  128  +-----------------------------------------------------------------+
