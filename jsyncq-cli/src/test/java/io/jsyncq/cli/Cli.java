@@ -1,20 +1,19 @@
 package io.jsyncq.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.jsyncq.testing.ChildJvm;
+
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the jsyncq command as a real process: the same JVM flags as {@code bin/jsyncq}, with the test class
- * path (which holds the jsyncq-cli classes, the core and picocli).
+ * Runs the jsyncq command as a real process: a {@link ChildJvm} with the JVM flags of {@code bin/jsyncq}
+ * and the test class path (which holds the jsyncq-cli classes, the core and picocli).
  */
 final class Cli implements AutoCloseable {
+
+    /** The JVM flags {@code bin/jsyncq} runs the command with. */
+    private static final List<String> LAUNCHER_OPTIONS = List.of(
+            "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
 
     /** The outcome of a finished command. */
     record Result(int exitCode, String stdout, String stderr) {
@@ -33,53 +32,15 @@ final class Cli implements AutoCloseable {
         }
     }
 
-    private final Process process;
-    private final Path stdout;
-    private final Path stderr;
-    private final String description;
+    private final ChildJvm child;
 
-    private Cli(Process process, Path stdout, Path stderr, String description) {
-        this.process = process;
-        this.stdout = stdout;
-        this.stderr = stderr;
-        this.description = description;
-    }
-
-    static List<String> command(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-XX:-UsePerfData");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(JsyncqCommand.class.getName());
-        command.addAll(List.of(args));
-        return command;
+    private Cli(ChildJvm child) {
+        this.child = child;
     }
 
     /** Starts {@code jsyncq args...} with {@code stdin} (or nothing) as its input. */
     static Cli startWithInput(String stdin, String... args) {
-        try {
-            Path out = Files.createTempFile("jsyncq-cli-test-", ".out");
-            Path err = Files.createTempFile("jsyncq-cli-test-", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command(args))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            if (stdin == null) {
-                builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            }
-            Process process = builder.start();
-            if (stdin != null) {
-                try (var in = process.getOutputStream()) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            return new Cli(process, out, err, "jsyncq " + String.join(" ", args));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Cli(ChildJvm.start(LAUNCHER_OPTIONS, stdin == null ? "" : stdin, JsyncqCommand.class, args));
     }
 
     static Cli start(String... args) {
@@ -98,59 +59,29 @@ final class Cli implements AutoCloseable {
     }
 
     long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     boolean isAlive() {
-        return process.isAlive();
+        return child.isAlive();
     }
 
     /** Sends SIGTERM, as {@code kill} does. */
     void terminate() {
-        process.destroy();
+        child.terminate();
     }
 
     Result await(Duration timeout) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
-                throw new AssertionError(description + " did not finish within " + timeout + "\n"
-                        + new Result(-1, read(stdout), read(stderr)));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        return new Result(process.exitValue(), read(stdout), read(stderr));
+        int exit = child.waitFor(timeout);
+        return new Result(exit, child.stdout(), child.stderr());
     }
 
     String stdoutSoFar() {
-        return read(stdout);
+        return child.stdout();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        try {
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
-        } catch (IOException ignored) {
-            // temporary files only
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        child.close();
     }
 }

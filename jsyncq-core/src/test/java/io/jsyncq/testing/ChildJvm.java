@@ -36,6 +36,14 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) {
+        return start(jvmOptions, null, mainClass, args);
+    }
+
+    /**
+     * @param stdin what the child reads on its standard input, then end of file; null for a pipe the test
+     *              may write to through {@link #process()}
+     */
+    public static ChildJvm start(List<String> jvmOptions, String stdin, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -51,6 +59,11 @@ public final class ChildJvm implements AutoCloseable {
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile())
                     .start();
+            if (stdin != null) {
+                try (var in = process.getOutputStream()) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             return new ChildJvm(process, stdout, stderr, mainClass.getSimpleName() + " " + String.join(" ", args));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,6 +72,19 @@ public final class ChildJvm implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends SIGTERM, as {@code kill} does. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public String description() {
+        return description;
     }
 
     public Process process() {
