@@ -59,7 +59,7 @@ public final class CrashRecovery {
             if (slot == ownSlot || (state != STATE_ACTIVE && state != STATE_CLAIMED) || !Liveness.isDead(readers, slot)) {
                 continue;
             }
-            if (reclaim(slot, word)) {
+            if (reclaim(slot, word, Liveness.provenByPid(readers, slot))) {
                 reclaimed++;
             }
         }
@@ -69,15 +69,22 @@ public final class CrashRecovery {
         return reclaimed;
     }
 
-    private boolean reclaim(int slot, long word) {
-        // The owner is dead, so its sleeper counts are final: read them before the slot can be taken again.
+    /**
+     * @param deathProven true when the kernel said the owner is gone (not a lease): only then are its
+     *                    sleepers final, and taken off the waiter counts. An owner misjudged by its lease
+     *                    uncounts itself when it wakes; subtracting too would leave the count one short
+     *                    and lose a wake-up, where leaving it costs a spare wake call.
+     */
+    private boolean reclaim(int slot, long word, boolean deathProven) {
         int messageSleepers = Math.max(0, readers.sleepers(slot, false));
         int spaceSleepers = Math.max(0, readers.sleepers(slot, true));
         if (!readers.free(slot, word)) {
             return false;
         }
-        queue.messages().addWaiter(-messageSleepers);
-        queue.space().addWaiter(-spaceSleepers);
+        if (deathProven) {
+            queue.messages().addWaiter(-messageSleepers);
+            queue.space().addWaiter(-spaceSleepers);
+        }
         queue.removeRegistration(true); // never the last: the caller is registered, or registering
         queue.countReaderReclaimed();
         return true;
@@ -126,7 +133,7 @@ public final class CrashRecovery {
         if (!Liveness.isDead(readers, writerSlot)) {
             return false;
         }
-        reclaim(writerSlot, word);
+        reclaim(writerSlot, word, Liveness.provenByPid(readers, writerSlot));
         queue.space().wakeIfWaiting();
         return true;
     }

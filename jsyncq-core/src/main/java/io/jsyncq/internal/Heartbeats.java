@@ -19,6 +19,7 @@ final class Heartbeats {
     static void add(Registration registration) {
         OPEN.add(registration);
         startIfNeeded();
+        LockSupport.unpark(thread); // its sleep may be longer than the new registration's lease allows
     }
 
     static void remove(Registration registration) {
@@ -35,7 +36,12 @@ final class Heartbeats {
         while (true) {
             long period = Long.MAX_VALUE;
             for (Registration registration : OPEN) {
-                registration.heartbeat();
+                try {
+                    registration.heartbeat();
+                } catch (Throwable failure) {
+                    // One registration's trouble (say, the unlink of a last close that lands here) must not
+                    // stop the heartbeats of the others; its own next operation reports it.
+                }
                 period = Math.min(period, registration.leaseNanos() / 4);
             }
             LockSupport.parkNanos(period == Long.MAX_VALUE ? 100_000_000L : Math.max(period, 1_000_000L));

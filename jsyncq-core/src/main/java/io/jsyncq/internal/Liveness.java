@@ -23,6 +23,12 @@ public final class Liveness {
         return System.nanoTime() - table.heartbeatAcquire(slot) > table.lease(slot);
     }
 
+    /** True when the slot's owner is judged by the kernel (pid and start time), not by a lease. */
+    public static boolean provenByPid(ReaderTable table, int slot) {
+        ProcessIdentity owner = new ProcessIdentity(table.pid(slot), table.startTime(slot), table.pidNamespace(slot));
+        return ProcessIdentity.current().canSeeByPid(owner);
+    }
+
     /** How the slot's owner is judged, for {@code stat}. */
     public static String method(ReaderTable table, int slot) {
         ProcessIdentity owner = new ProcessIdentity(table.pid(slot), table.startTime(slot), table.pidNamespace(slot));

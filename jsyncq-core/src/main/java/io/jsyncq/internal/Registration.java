@@ -464,6 +464,7 @@ public final class Registration implements AutoCloseable {
             return;
         }
         lastRepairNanos = now;
+        requireRegistered(); // a reader reclaimed while it waited must hear that, not about a damaged queue
         if (stuckAt != cursor) {
             if (queue.tailVolatile() > cursor) {
                 stuckAt = cursor; // the abandoned-claim timeout runs from when the claim was first seen

@@ -164,7 +164,9 @@ public final class SharedQueue {
     public boolean markClaimed(long position) {
         long offset = markOffset(position);
         long stale = (long) LONG.getVolatile(memory, offset);
-        return (stale & ~MARK_STATE_MASK) != position
+        // Only a mark from an earlier lap may be replaced: a mark of this position means a repairer skipped
+        // the claim, and a later one means the ring has come round since (see design.md §7).
+        return (stale & ~MARK_STATE_MASK) < position
                 && LONG.compareAndSet(memory, offset, stale, position | MARK_CLAIMED);
     }
 
