@@ -174,10 +174,13 @@ public final class QueueFile {
             throw new SyncQueueException("could not open queue file " + path + ": errno " + e.errno(), e);
         }
         try {
+            if (!Files.isRegularFile(Path.of("/proc/self/fd/" + fd))) {
+                throw notAQueue(path, "it is not a regular file");
+            }
             long fileLength = Posix.fileLength(fd);
             return mapFd(path, fd, readAndCheckHeader(path, fd, fileLength));
         } catch (PosixException e) {
-            throw notAQueue(path, "it is not a regular file that can be mapped (errno " + e.errno() + ")");
+            throw new SyncQueueException("could not read or map queue file " + path + ": errno " + e.errno(), e);
         } finally {
             Posix.close(fd);
         }
