@@ -7,10 +7,10 @@ import java.lang.foreign.MemorySegment;
  * {@link MessageHandler#onMessage}: the space is handed back to writers as soon as the handler returns,
  * so copy out whatever must outlive the call.
  *
- * <p>One exception to "valid inside the handler": a registration that processes in another pid namespace
- * judged dead by its lease (see {@link SyncQueue.Builder#lease}) while it was in fact stopped may have its
- * bytes reused under it; the pop then ends with {@link RegistrationLostException} after the handler returns,
- * and whatever the handler read must be discarded.
+ * <p>One exception to "valid inside the handler": a registration that an operator evicts while its handler
+ * runs no longer holds the message's space, which writers may reuse under it; the pop then ends with
+ * {@link RegistrationLostException} after the handler returns, and whatever the handler read must be
+ * discarded.
  *
  * <p>{@link #buffer()}, {@link #bodyOffset()} and {@link #bodyLength()} read the body without allocating;
  * the methods that return a {@code String}, an array or a slice allocate as their types imply.

@@ -1,5 +1,6 @@
 package io.jsyncq;
 
+import io.jsyncq.internal.NameLock;
 import io.jsyncq.internal.Names;
 import io.jsyncq.internal.Platform;
 import io.jsyncq.internal.QueueFile;
@@ -50,10 +51,33 @@ public final class QueueAdmin {
         Platform.requireUsable();
         Names.requireValidQueueName(name);
         QueueFile.validateSizes(size, maxReaders);
-        QueueFile file = QueueFile.create(directory, name, size, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
-                groupAccess, false);
-        file.unmap();
-        return file.path();
+        try (NameLock lock = NameLock.acquire(directory, name, NameLock.DEFAULT_WAIT_NANOS)) {
+            QueueFile file = QueueFile.create(directory, name, size, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
+                    groupAccess, false);
+            file.unmap();
+            return file.path();
+        }
+    }
+
+    /**
+     * Evicts the registration in reader slot {@code slot} of queue {@code name} (the slot {@code stat}
+     * shows): its unread messages stop holding space at once, and its process is told on its next call, or
+     * while it waits, with {@link RegistrationLostException}. For a process that is alive but holds writers
+     * back (stopped, hung, or just too slow); a dead one is reclaimed without being asked. A message the
+     * evicted process is writing at that moment is either delivered whole or not at all (it is told).
+     *
+     * @throws NoSuchQueueException if there is no such queue
+     * @throws IllegalArgumentException if no registration is active in that slot
+     */
+    public static void evict(Path directory, String name, int slot) {
+        Objects.requireNonNull(directory, "directory");
+        Platform.requireUsable();
+        try (QueueInspector inspector = QueueInspector.attach(directory, name)) {
+            if (!inspector.evict(slot)) {
+                throw new IllegalArgumentException("queue '" + name + "' has no active registration in reader slot "
+                        + slot + "; jsyncq stat " + name + " lists them");
+            }
+        }
     }
 
     /**
@@ -99,8 +123,8 @@ public final class QueueAdmin {
 
     /**
      * Removes the queue {@code name}. First it is marked removed, so that no process can register on it any
-     * more; then its file is unlinked. Registrations still open keep working on their mapping but can no
-     * longer be joined.
+     * more; registrations still open (only with {@code force}) are evicted and learn on their next call that
+     * the queue is gone; then its file is unlinked.
      *
      * @param force remove it even while live processes are registered; and remove a file of that name that
      *              is not a readable jsyncq queue (damaged, or of another layout version)
@@ -112,6 +136,12 @@ public final class QueueAdmin {
         Objects.requireNonNull(directory, "directory");
         Platform.requireUsable();
         Names.requireValidQueueName(name);
+        try (NameLock lock = NameLock.acquire(directory, name, NameLock.DEFAULT_WAIT_NANOS)) {
+            removeUnderLock(directory, name, force);
+        }
+    }
+
+    private static void removeUnderLock(Path directory, String name, boolean force) {
         QueueInspector inspector;
         try {
             inspector = QueueInspector.attach(directory, name);
@@ -134,8 +164,7 @@ public final class QueueAdmin {
                             + "); stop them first, or force the removal");
                 }
             }
-            inspector.markRemoved();
-            inspector.unlink();
+            inspector.remove();
         } finally {
             inspector.close();
         }

@@ -96,7 +96,9 @@ public final class QueueMonitor implements AutoCloseable {
         long capacity = inspector.capacity();
         long head = tail;
         for (QueueStatus.Reader slot : slots) {
-            head = Math.min(head, slot.cursor());
+            if (!slot.evicted()) {
+                head = Math.min(head, slot.cursor());
+            }
         }
         long used = Math.clamp(tail - head, 0, capacity);
 
@@ -114,7 +116,8 @@ public final class QueueMonitor implements AutoCloseable {
                     exact = lagWalk.complete();
                 }
             }
-            readers.add(new ReaderInfo(slot.slot(), slot.sender(), slot.pid(), slot.alive(), slot.cursor(),
+            readers.add(new ReaderInfo(slot.slot(), slot.sender(), slot.pid(), slot.alive(), slot.evicted(),
+                    slot.stopped(), slot.cursor(),
                     Math.max(0, tail - slot.cursor()), lagMessages, exact));
         }
         if (lagWalk != null && lagWalk.reached() > cursors[0]) {

@@ -6,15 +6,19 @@ package io.jsyncq;
  * @param slot        its slot in the queue's reader table
  * @param sender      its sender name
  * @param pid         the process that registered it
- * @param alive       false once the registering process is known to be dead: its pid is gone or now
- *                    belongs to a process that started at another time, or (for a process in another pid
- *                    namespace) its heartbeat lease has run out
+ * @param alive       false once the registering process is dead: the kernel has dropped the lock it held on
+ *                    its slot (a stopped process keeps it, and is alive); a dead registration is reclaimed
+ *                    as soon as a writer needs its space
+ * @param evicted     an operator evicted it ({@link QueueAdmin#evict}): it no longer holds space, and its
+ *                    process learns so on its next call
+ * @param stopped     its process is stopped (SIGSTOP, a paused container), as far as this process can see
+ *                    in {@code /proc}: why a live reader may hold writers back
  * @param position    its cursor: the position of the next record it reads
  * @param lagBytes    bytes between its cursor and the tail: the space it holds
  * @param lagMessages messages between its cursor and the tail, or -1 when they were not counted
  * @param lagExact    false if {@code lagMessages} is a lower bound (the count stopped at a record that was
  *                    still being written, or was not made)
  */
-public record ReaderInfo(int slot, String sender, int pid, boolean alive, long position, long lagBytes,
-                         long lagMessages, boolean lagExact) {
+public record ReaderInfo(int slot, String sender, int pid, boolean alive, boolean evicted, boolean stopped,
+                         long position, long lagBytes, long lagMessages, boolean lagExact) {
 }

@@ -1,9 +1,11 @@
 package io.jsyncq;
 
 /**
- * The queue judged this registration's process dead and reclaimed its registration (its heartbeat was
- * older than its lease, which happens to a live process only if it is stopped or starved for that long).
- * Messages it was appending were not delivered; open the queue again to go on.
+ * This registration no longer belongs to the queue: an operator evicted it ({@link QueueAdmin#evict}),
+ * usually because it held writers back, or removed the queue while it was registered
+ * ({@link QueueAdmin#remove} with force). Its unread messages are dropped; a message it was appending at
+ * that moment was not delivered. A live process is never taken for dead, so nothing else causes this.
+ * Open the queue again to go on.
  */
 public class RegistrationLostException extends SyncQueueException {
     private static final long serialVersionUID = 1L;

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -56,8 +55,11 @@ import java.util.stream.StreamSupport;
  * <h2>Crashes</h2>
  * A process that dies without closing (killed, crashed, halted) stops holding space as soon as a writer
  * needs it: its registration is reclaimed. A writer that dies in the middle of an append leaves a hole
- * that readers skip, at once when its message's header was written and after
- * {@link Builder#abandonedClaimTimeout} otherwise. Nothing published is lost, and no crash wedges the queue.
+ * that readers skip at once. Death is what the kernel proves (a lock on the queue file that it drops when
+ * the process dies), so a process that is alive but stopped ({@code SIGSTOP}, a paused container, a long
+ * garbage-collection pause) is never taken for dead: like any slow reader it holds writers back until it
+ * resumes, or until an operator evicts it ({@link QueueAdmin#evict}), which it is told on its next call
+ * with {@link RegistrationLostException}. Nothing published is lost, and no crash wedges the queue.
  *
  * <h2>Native access</h2>
  * jsyncq maps memory and calls futex through {@code java.lang.foreign}; run with
@@ -73,9 +75,6 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
     public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
 
     private static final Duration DEFAULT_SPIN = Duration.ofNanos(20_000);
-    private static final int OPEN_OR_CREATE_ATTEMPTS = 100;
-    private static final Duration DEFAULT_LEASE = Duration.ofSeconds(1);
-    private static final Duration DEFAULT_ABANDONED_CLAIM_TIMEOUT = Duration.ofSeconds(10);
 
     private final Registration registration;
 
@@ -293,8 +292,6 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         private String sender = Long.toString(ProcessHandle.current().pid());
         private boolean filterSelf = true;
         private Duration spin = DEFAULT_SPIN;
-        private Duration lease = DEFAULT_LEASE;
-        private Duration abandonedClaimTimeout = DEFAULT_ABANDONED_CLAIM_TIMEOUT;
 
         private Builder(String name) {
             this.name = name;
@@ -354,70 +351,30 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
             return this;
         }
 
-        /**
-         * How long this registration may go without renewing its heartbeat before processes in other pid
-         * namespaces (containers sharing {@code /dev/shm}) judge it dead and reclaim it. Processes in the
-         * same pid namespace do not need it: they ask the kernel whether its process still runs. Default 1 s;
-         * a background thread renews it four times per lease.
-         */
-        public Builder lease(Duration lease) {
-            this.lease = requirePositive(lease, "lease");
-            return this;
-        }
-
-        /**
-         * How long this registration, as a reader, waits at a message that a writer claimed but never
-         * began to write before it skips it as abandoned. A writer that died after writing its message's
-         * header is recognised at once; one that died in the few instructions before that cannot be, and
-         * is recognised by this timeout. A live writer whose claim was skipped is told so by an exception.
-         * Default 10 s.
-         */
-        public Builder abandonedClaimTimeout(Duration timeout) {
-            this.abandonedClaimTimeout = requirePositive(timeout, "abandoned claim timeout");
-            return this;
-        }
-
-        private static Duration requirePositive(Duration duration, String what) {
-            if (Objects.requireNonNull(duration, what).isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + duration);
-            }
-            return duration;
-        }
-
         /** Creates the queue and registers on it; fails with {@link QueueExistsException} if it exists. */
         public SyncQueue create() {
-            Platform.requireUsable();
-            long capacity = size != null ? size : QueueGeometry.minCapacity();
-            return handle(Registration.create(directory, name, capacity, maxReaders, keep, groupAccess, settings()));
+            return join(Registration.Join.CREATE);
         }
 
         /** Registers on an existing queue; fails with {@link NoSuchQueueException} if there is none. */
         public SyncQueue open() {
-            Platform.requireUsable();
-            return handle(Registration.attach(directory, name, settings()));
+            return join(Registration.Join.ATTACH);
         }
 
-        /** Registers on the queue, creating it first if it does not exist. */
+        /**
+         * Registers on the queue, creating it first if it does not exist. One step under the queue name's
+         * lock: two processes calling this at once end up on one queue.
+         */
         public SyncQueue openOrCreate() {
-            Platform.requireUsable();
-            for (int attempt = 0; attempt < OPEN_OR_CREATE_ATTEMPTS; attempt++) {
-                try {
-                    return open();
-                } catch (NoSuchQueueException absent) {
-                    try {
-                        return create();
-                    } catch (QueueExistsException createdMeanwhile) {
-                        LockSupport.parkNanos(1_000_000L * Math.min(attempt, 10));
-                    }
-                }
-            }
-            throw new SyncQueueException("queue '" + name + "' could neither be opened nor created after "
-                    + OPEN_OR_CREATE_ATTEMPTS + " attempts: other processes keep creating and removing it");
+            return join(Registration.Join.ATTACH_OR_CREATE);
         }
 
-        private RegistrationSettings settings() {
-            return new RegistrationSettings(sender, saturatedNanos(spin), saturatedNanos(lease),
-                    saturatedNanos(abandonedClaimTimeout));
+        private SyncQueue join(Registration.Join join) {
+            Platform.requireUsable();
+            long capacity = size != null ? size : QueueGeometry.minCapacity();
+            Registration.Creation creation = new Registration.Creation(capacity, maxReaders, keep, groupAccess);
+            return handle(Registration.join(directory, name, join, creation,
+                    new RegistrationSettings(sender, saturatedNanos(spin))));
         }
 
         private SyncQueue handle(Registration registration) {

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                         + " after it registered, in the one order all readers see."},
         subcommands = {
                 CreateCommand.class, SendCommand.class, TailCommand.class, StatCommand.class, LsCommand.class,
-                RmCommand.class, DemoCommand.class, DemoChildCommand.class, BenchCommand.class,
+                RmCommand.class, EvictCommand.class, DemoCommand.class, DemoChildCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  runtime failure (one line on stderr; --verbose for the stack trace)",

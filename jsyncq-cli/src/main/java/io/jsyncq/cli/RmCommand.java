@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 @Command(name = "rm", mixinStandardHelpOptions = true,
         header = "Remove queues (not while live processes use them, unless --force).",
         description = {"Remove queues. Refuses while live processes are registered on one, unless --force.",
-                "Processes still registered keep working on their mapping, but nobody can join them any more."})
+                "With --force, processes still registered are evicted: each is told on its next call, or while "
+                        + "it waits, that the queue was removed."})
 final class RmCommand implements Callable<Integer> {
 
     @Mixin

@@ -119,19 +119,31 @@ final class StatCommand implements Callable<Integer> {
                     + " messages/s, " + Units.bytes(Math.round(rates.bytesPerSecond())) + "/s over "
                     + Units.duration(rates.interval()));
         }
-        line(text, "repairs", info.readersReclaimed() + " dead readers reclaimed, " + info.holesRepaired()
-                + " abandoned claims skipped");
+        line(text, "repairs", info.readersReclaimed() + " dead registrations reclaimed, " + info.holesRepaired()
+                + " dead writers' claims skipped");
         line(text, "readers", info.readers().size() + " registered, " + info.liveReaders() + " alive");
         if (!info.readers().isEmpty()) {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"SENDER", "PID", "ALIVE", "POSITION", "LAG BYTES", "LAG MESSAGES"});
+            rows.add(new String[] {"SLOT", "SENDER", "PID", "STATE", "POSITION", "LAG BYTES", "LAG MESSAGES"});
             for (ReaderInfo reader : info.readers()) {
-                rows.add(new String[] {reader.sender(), Integer.toString(reader.pid()), reader.alive() ? "yes" : "no",
-                        Long.toString(reader.position()), Long.toString(reader.lagBytes()), lagMessages(reader)});
+                rows.add(new String[] {Integer.toString(reader.slot()), reader.sender(), Integer.toString(reader.pid()),
+                        state(reader), Long.toString(reader.position()), Long.toString(reader.lagBytes()),
+                        lagMessages(reader)});
             }
             text.append(table(rows, "  "));
         }
         return text.toString();
+    }
+
+    /** What an operator needs to know: alive, stopped (holding writers back), evicted, or dead. */
+    private static String state(ReaderInfo reader) {
+        if (!reader.alive()) {
+            return "dead";
+        }
+        if (reader.evicted()) {
+            return "evicted";
+        }
+        return reader.stopped() ? "stopped" : "alive";
     }
 
     private static String lagMessages(ReaderInfo reader) {
@@ -173,6 +185,8 @@ final class StatCommand implements Callable<Integer> {
                     .field("sender", reader.sender())
                     .field("pid", reader.pid())
                     .field("alive", reader.alive())
+                    .field("evicted", reader.evicted())
+                    .field("stopped", reader.stopped())
                     .field("position", reader.position())
                     .field("lagBytes", reader.lagBytes());
             json.name("lagMessages");

@@ -71,6 +71,11 @@ final class Cli implements AutoCloseable {
         child.terminate();
     }
 
+    /** Sends a signal such as {@code "STOP"} or {@code "CONT"}. */
+    void signal(String signal) {
+        child.signal(signal);
+    }
+
     Result await(Duration timeout) {
         int exit = child.waitFor(timeout);
         return new Result(exit, child.stdout(), child.stderr());

@@ -28,7 +28,7 @@ class CommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "create", "send", "tail", "stat", "ls", "rm", "demo"})
+    @ValueSource(strings = {"", "create", "send", "tail", "stat", "ls", "rm", "evict", "demo"})
     void everyCommandHasHelp(String command) {
         Cli.Result result = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
         assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -39,7 +39,7 @@ class CommandsTest {
     @Test
     void topLevelHelpListsTheCommandsAndExitCodes() {
         Cli.Result result = Cli.run("--help");
-        assertThat(result.stdout()).contains("create", "send", "tail", "stat", "ls", "rm", "demo", "Exit codes");
+        assertThat(result.stdout()).contains("create", "send", "tail", "stat", "ls", "rm", "evict", "demo", "Exit codes");
         assertThat(result.stdout()).doesNotContain("demo-child");
     }
 
@@ -128,7 +128,38 @@ class CommandsTest {
             Cli.Result forced = Cli.run("rm", "--force", name);
             assertThat(forced.exitCode()).as(forced.toString()).isZero();
             assertThat(ShmQueues.exists(name)).isFalse();
-            assertThat(tail.isAlive()).isTrue(); // it keeps its mapping
+            // The waiting tail learns at once that its queue is gone, instead of waiting on it for ever.
+            Cli.Result ended = tail.await(Duration.ofSeconds(20));
+            assertOneLineFailure(ended, 1, "was removed");
+        }
+    }
+
+    @Test
+    void aStoppedReaderShowsInStatAndEvictFreesTheSpaceItHolds() throws InterruptedException {
+        String name = queues.newName("evict");
+        try (SyncQueue writer = SyncQueue.builder(name).size(4096).sender("writer").create();
+             Cli tail = Cli.start("tail", name, "--sender", "stuck")) {
+            ShmQueues.awaitState(name, info -> info.readers().size() == 2);
+            tail.signal("STOP");
+            for (int i = 0; i < 64; i++) {
+                writer.append("t", "x".repeat(40), Duration.ofSeconds(5)); // 64-byte records: a ring's worth
+                writer.drain(Duration.ZERO).forEach(m -> { });
+            }
+            Cli.Result stat = Cli.run("stat", name, "--sample", "0");
+            assertThat(stat.lines()).anySatisfy(line -> assertThat(line.trim()).contains("stuck").contains(" stopped "));
+            String slot = stat.lines().stream().filter(line -> line.contains("stuck")).findFirst().orElseThrow()
+                    .trim().split(" +")[0];
+            assertThat(Cli.run("stat", name, "--json").stdout()).contains("\"stopped\":true");
+
+            Cli.Result evicted = Cli.run("evict", name, "--reader", slot);
+            assertThat(evicted.exitCode()).as(evicted.toString()).isZero();
+            writer.append("t", "room again"); // at once: nothing holds the ring now
+            assertOneLineFailure(Cli.run("evict", name, "--reader", "63"), 1, "no active registration");
+
+            tail.signal("CONT");
+            Cli.Result ended = tail.await(Duration.ofSeconds(20));
+            assertThat(ended.exitCode()).as(ended.toString()).isEqualTo(1);
+            assertThat(ended.stderr()).startsWith("jsyncq: ").contains("evicted");
         }
     }
 
@@ -174,9 +205,9 @@ class CommandsTest {
             long expected = info.readers().stream().filter(r -> r.sender().equals("idle-reader")).findFirst()
                     .orElseThrow().lagMessages();
             Cli.Result text = Cli.run("stat", name, "--sample", "0");
-            assertThat(text.stdout()).contains("SENDER", "LAG MESSAGES", "readers   2 registered, 2 alive");
+            assertThat(text.stdout()).contains("SLOT", "SENDER", "STATE", "LAG MESSAGES", "readers   2 registered, 2 alive");
             assertThat(text.lines()).anySatisfy(line -> assertThat(line.trim())
-                    .startsWith("idle-reader").contains(" yes ").endsWith(" " + expected));
+                    .contains(" idle-reader ").contains(" alive ").endsWith(" " + expected));
             assertThat(expected).isGreaterThanOrEqualTo(2);
         }
     }

@@ -63,6 +63,7 @@ final class ShmQueues implements AfterEachCallback {
     public void afterEach(ExtensionContext context) throws IOException {
         for (String name : names) {
             Files.deleteIfExists(SHM.resolve(name));
+            Files.deleteIfExists(SHM.resolve("." + name + ".jsyncq-lock"));
         }
         names.clear();
     }

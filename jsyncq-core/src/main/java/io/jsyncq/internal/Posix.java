@@ -7,6 +7,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
@@ -16,7 +17,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The handful of Linux calls jsyncq needs, made through {@code java.lang.foreign}: opening and mapping the
- * queue file (so that the ring can be mapped twice, back to back) and the futex system call.
+ * queue file (so that the ring can be mapped twice, back to back), the futex system call, and the two kinds
+ * of lock the kernel drops when their holder dies: open-file-description byte locks ({@code fcntl}
+ * {@code F_OFD_SETLK}) and whole-file {@code flock}.
  *
  * <p>Every call captures {@code errno}; a failure becomes a {@link PosixException} naming the call and the
  * error. Nothing here knows about queues.
@@ -27,8 +30,12 @@ public final class Posix {
     public static final int O_CLOEXEC = 0x80000;
     /** Refuse a symbolic link: the one open flag whose value differs between x86-64 and aarch64. */
     public static final int O_NOFOLLOW = System.getProperty("os.arch").equals("aarch64") ? 0x8000 : 0x20000;
+    public static final int O_RDONLY = 0;
+    public static final int O_CREAT = 0x40;
     public static final int ELOOP = 40;
     public static final int ENOENT = 2;
+    public static final int EACCES = 13;
+    public static final int EISDIR = 21;
 
     public static final int PROT_NONE = 0;
     public static final int PROT_READ_WRITE = 1 | 2;
@@ -43,6 +50,19 @@ public final class Posix {
     public static final int EAGAIN = 11;
     public static final int EINTR = 4;
     public static final int ETIMEDOUT = 110;
+
+    private static final int F_OFD_GETLK = 36;
+    private static final int F_OFD_SETLK = 37;
+    private static final short F_WRLCK = 1;
+    private static final short F_UNLCK = 2;
+    private static final short SEEK_SET = 0;
+    /**
+     * {@code struct flock} on both 64-bit Linux ABIs: {@code short l_type, l_whence; off_t l_start, l_len;
+     * pid_t l_pid;} padded to 32 bytes.
+     */
+    private static final long FLOCK_LENGTH = 32;
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
 
     private static final int FUTEX_WAIT = 0;
     private static final int FUTEX_WAKE = 1;
@@ -62,6 +82,14 @@ public final class Posix {
 
     private static final MethodHandle OPEN = downcall("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle OPEN_CREATE = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
+            CAPTURE_ERRNO);
+    private static final MethodHandle FCNTL_LOCK = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2),
+            CAPTURE_ERRNO);
+    private static final MethodHandle FLOCK = downcall("flock",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle LSEEK = downcall("lseek",
@@ -71,6 +99,7 @@ public final class Posix {
             CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle GETEUID = downcall("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SYSCONF = downcall("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
@@ -95,6 +124,15 @@ public final class Posix {
         }
     }
 
+    /** The effective user id of this process. */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     public static int open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
@@ -103,6 +141,113 @@ public final class Posix {
                 throw new PosixException("open(" + path + ")", errno(state));
             }
             return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Opens {@code path}, creating it with {@code mode} (less the umask) if it does not exist. */
+    public static int openOrCreate(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN_CREATE.invokeExact(state, arena.allocateFrom(path), flags | O_CREAT, mode);
+            if (fd < 0) {
+                throw new PosixException("open(" + path + ")", errno(state));
+            }
+            return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Takes an open-file-description write lock on one byte of the file, without waiting. The lock belongs
+     * to the open file description of {@code fd}: it conflicts with every other one (in this process or
+     * another), is kept while the holder is stopped, and is dropped by the kernel when the description is
+     * closed, which happens when the holder dies.
+     *
+     * @return true if this description now holds the lock; false if another holds it
+     */
+    public static boolean tryLockByte(int fd, long offset) {
+        return fcntlLock(fd, F_OFD_SETLK, F_WRLCK, offset) == 0;
+    }
+
+    /** Releases a lock taken by {@link #tryLockByte} on the same description (no effect if not held). */
+    public static void unlockByte(int fd, long offset) {
+        int error = fcntlLock(fd, F_OFD_SETLK, F_UNLCK, offset);
+        if (error != 0) {
+            throw new PosixException("fcntl(F_OFD_SETLK, F_UNLCK)", error);
+        }
+    }
+
+    /** True if an open file description other than {@code fd}'s holds a lock on the byte. */
+    public static boolean isByteLockedByOther(int fd, long offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment lock = flockStruct(arena, F_WRLCK, offset);
+            int result = (int) FCNTL_LOCK.invokeExact(state, fd, F_OFD_GETLK, lock);
+            if (result != 0) {
+                throw new PosixException("fcntl(F_OFD_GETLK)", errno(state));
+            }
+            return lock.get(ValueLayout.JAVA_SHORT, 0) != F_UNLCK;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** @return 0, or the errno: {@link #EAGAIN} (or EACCES) when another description holds a conflicting lock */
+    private static int fcntlLock(int fd, int command, short type, long offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) FCNTL_LOCK.invokeExact(state, fd, command, flockStruct(arena, type, offset));
+            if (result == 0) {
+                return 0;
+            }
+            int error = errno(state);
+            if (error == EAGAIN || error == EACCES) {
+                return error;
+            }
+            throw new PosixException("fcntl(F_OFD_SETLK)", error);
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static MemorySegment flockStruct(Arena arena, short type, long offset) {
+        MemorySegment lock = arena.allocate(FLOCK_LENGTH, Long.BYTES); // zeroed: l_pid must be 0 for OFD locks
+        lock.set(ValueLayout.JAVA_SHORT, 0, type);
+        lock.set(ValueLayout.JAVA_SHORT, 2, SEEK_SET);
+        lock.set(ValueLayout.JAVA_LONG, 8, offset);
+        lock.set(ValueLayout.JAVA_LONG, 16, 1L);
+        return lock;
+    }
+
+    /**
+     * Takes an exclusive {@code flock} on the whole file without waiting (works on a descriptor opened
+     * read-only). Like an OFD lock, it is kept while the holder is stopped and dropped when it dies.
+     *
+     * @return true if taken, false if another open file description holds it
+     */
+    public static boolean tryFlock(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) FLOCK.invokeExact(state, fd, LOCK_EX | LOCK_NB);
+            if (result == 0) {
+                return true;
+            }
+            int error = errno(state);
+            if (error == EAGAIN) {
+                return false;
+            }
+            throw new PosixException("flock", error);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A process as the kernel knows it: its pid, the time it started (clock ticks since boot, field 22 of
- * {@code /proc/PID/stat}), and its pid namespace (the inode of {@code /proc/self/ns/pid}). The pid and
- * start time together tell a live process from a later one given a recycled pid; the namespace says
- * whether another process's pid means anything here at all.
+ * A process as {@code stat} shows it: its pid, the time it started (clock ticks since boot, field 22 of
+ * {@code /proc/PID/stat}), and its pid namespace (the inode of {@code /proc/self/ns/pid}). Display only:
+ * whether a registration's process lives is decided by its owner lock ({@link SlotLocks}), never by pids,
+ * which are recycled, mean nothing across pid namespaces, and may be hidden.
  */
 public record ProcessIdentity(int pid, long startTime, long pidNamespace) {
 
@@ -24,20 +24,18 @@ public record ProcessIdentity(int pid, long startTime, long pidNamespace) {
         return CURRENT;
     }
 
-    /** True if this identity's process runs now, as far as this process can see. */
-    public boolean isRunning() {
-        return startTime != UNKNOWN_START_TIME && startTimeOf(pid) == startTime;
-    }
-
-    /** True if this process can check {@code other} by its pid: both in one pid namespace, with /proc readable. */
-    public boolean canSeeByPid(ProcessIdentity other) {
-        return pidNamespace != UNKNOWN_NAMESPACE && pidNamespace == other.pidNamespace
-                && startTime != UNKNOWN_START_TIME && other.startTime != UNKNOWN_START_TIME;
-    }
-
-    /** The identity of {@code pid} in this process's pid namespace, as it is now. */
-    public static ProcessIdentity of(int pid) {
-        return new ProcessIdentity(pid, startTimeOf(pid), CURRENT.pidNamespace);
+    /**
+     * True if this identity's process is stopped (state {@code T} in {@code /proc/PID/stat}), as far as this
+     * process can see: only when both are in one pid namespace and the pid was not recycled. For display
+     * only: nothing safe depends on {@code /proc}, which may be hidden, or on pids.
+     */
+    public boolean isStoppedAsSeenHere() {
+        if (pidNamespace == UNKNOWN_NAMESPACE || pidNamespace != CURRENT.pidNamespace
+                || startTime == UNKNOWN_START_TIME) {
+            return false;
+        }
+        String[] fields = statFields(pid);
+        return fields != null && Long.toString(startTime).equals(fields[19]) && fields[0].equals("T");
     }
 
     /**
@@ -45,13 +43,23 @@ public record ProcessIdentity(int pid, long startTime, long pidNamespace) {
      * such process is visible.
      */
     public static long startTimeOf(int pid) {
+        String[] fields = statFields(pid);
+        try {
+            return fields == null ? UNKNOWN_START_TIME : Long.parseLong(fields[19]);
+        } catch (NumberFormatException e) {
+            return UNKNOWN_START_TIME;
+        }
+    }
+
+    /** The fields of {@code /proc/PID/stat} from the third (state) on, or null. */
+    private static String[] statFields(int pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
             // The command name (field 2) is in parentheses and may itself hold spaces or parentheses.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[19]);
+            return fields.length > 19 ? fields : null;
         } catch (IOException | RuntimeException e) {
-            return UNKNOWN_START_TIME;
+            return null;
         }
     }
 

@@ -31,8 +31,11 @@ import static io.jsyncq.internal.QueueLayout.*;
  *
  * <p>A new queue is built under a hidden temporary name, filled (so that tmpfs has allocated every page
  * and a full {@code /dev/shm} fails now with a clear error, not later with SIGBUS), given its header, and
- * only then linked under its real name. {@code link} fails if the name exists, so of two processes creating
- * the same name exactly one succeeds, and no process ever sees a half-initialised queue.
+ * only then linked under its real name, so no process ever sees a half-initialised queue. Creating,
+ * attaching and removing happen under the name's {@link NameLock}.
+ *
+ * <p>The file stays open while it is mapped: the open file description carries this process's reader
+ * slot owner lock ({@link SlotLocks}), which closing it, or dying, releases.
  */
 public final class QueueFile {
 
@@ -41,14 +44,16 @@ public final class QueueFile {
     private static final String BUILDING_PREFIX = ".jsyncq-creating-";
 
     private final Path path;
+    private final int fd;
     private final Arena arena;
     private final MemorySegment memory;
     private final QueueGeometry geometry;
     /** The device and inode of the mapped file, to tell whether the name still refers to it. */
     private final Object fileKey;
 
-    private QueueFile(Path path, Arena arena, MemorySegment memory, QueueGeometry geometry, Object fileKey) {
+    private QueueFile(Path path, int fd, Arena arena, MemorySegment memory, QueueGeometry geometry, Object fileKey) {
         this.path = path;
+        this.fd = fd;
         this.arena = arena;
         this.memory = memory;
         this.geometry = geometry;
@@ -68,26 +73,18 @@ public final class QueueFile {
         return geometry;
     }
 
-    /** Unmaps. Any later access through {@link #memory()}, from any thread, fails instead of crashing. */
-    public void unmap() {
-        arena.close();
+    /** The open file, whose description holds this process's owner locks. */
+    public int fd() {
+        return fd;
     }
 
     /**
-     * Removes the name if it still refers to this file: for cleaning up after a process that died while
-     * removing it. (The check and the removal are two steps; that is as close as POSIX allows.)
+     * Unmaps and closes the file, releasing any owner lock taken through it. Any later access through
+     * {@link #memory()}, from any thread, fails instead of crashing.
      */
-    public void unlinkIfSameFile() {
-        try {
-            Object current = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (current != null && current.equals(fileKey)) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException gone) {
-            // already removed
-        } catch (IOException e) {
-            throw new SyncQueueException("could not remove abandoned queue file " + path + ": " + e.getMessage(), e);
-        }
+    public void unmap() {
+        arena.close();
+        Posix.close(fd);
     }
 
     /** Removes the name; processes that have the file mapped keep using it until they unmap. */
@@ -111,6 +108,8 @@ public final class QueueFile {
     }
 
     /**
+     * Creates the queue file {@code name}; the caller holds the name's {@link NameLock}.
+     *
      * @param countCreator count the creator as a registration (it will register at once), so that nobody
      *                     attaching and closing in between can take the count to zero; false for a queue
      *                     created without registering
@@ -122,10 +121,14 @@ public final class QueueFile {
         QueueGeometry geometry = QueueGeometry.of(capacity, maxReaders);
         long fileLength = geometry.fileLength();
         requireFreeSpace(directory, fileLength);
-        removeAbandonedBuilds(directory);
+        removeAbandonedBuilds(directory, name);
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new QueueExistsException("queue '" + name + "' already exists (" + path
-                    + "); attach to it, or remove it first");
+            QueueFile existing = attachUnderLock(directory, name); // null: a dead remover's leftover, now gone
+            if (existing != null) {
+                existing.unmap();
+                throw new QueueExistsException("queue '" + name + "' already exists (" + path
+                        + "); attach to it, or remove it first");
+            }
         }
         Path building = directory.resolve(BUILDING_PREFIX + name + "-" + ProcessHandle.current().pid()
                 + "-" + Long.toHexString(System.nanoTime()));
@@ -138,7 +141,7 @@ public final class QueueFile {
             try {
                 file.writeHeader(flags, countCreator ? 1 : 0);
                 Files.createLink(path, building);
-                return new QueueFile(path, file.arena, file.memory, geometry, file.fileKey);
+                return new QueueFile(path, file.fd, file.arena, file.memory, geometry, file.fileKey);
             } catch (FileAlreadyExistsException e) {
                 file.unmap();
                 throw new QueueExistsException("queue '" + name + "' already exists (" + path
@@ -158,6 +161,26 @@ public final class QueueFile {
         }
     }
 
+    /**
+     * Attaches to the queue {@code name} for a process that holds its {@link NameLock}, or returns null if
+     * there is none. A queue marked removed can only be one whose remover died between marking and
+     * unlinking it (both happen under the lock): its name is removed here.
+     */
+    public static QueueFile attachUnderLock(Path directory, String name) {
+        QueueFile file;
+        try {
+            file = attach(directory, name);
+        } catch (NoSuchQueueException absent) {
+            return null;
+        }
+        if ((file.memory.get(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET) & LIFECYCLE_REMOVED) != 0) {
+            file.unlink();
+            file.unmap();
+            return null;
+        }
+        return file;
+    }
+
     public static QueueFile attach(Path directory, String name) {
         Path path = directory.resolve(name);
         int fd;
@@ -173,16 +196,43 @@ public final class QueueFile {
             }
             throw new SyncQueueException("could not open queue file " + path + ": errno " + e.errno(), e);
         }
+        boolean mapped = false;
         try {
-            if (!Files.isRegularFile(Path.of("/proc/self/fd/" + fd))) {
-                throw notAQueue(path, "it is not a regular file");
-            }
+            requireTrustedFile(path, fd);
             long fileLength = Posix.fileLength(fd);
-            return mapFd(path, fd, readAndCheckHeader(path, fd, fileLength));
+            QueueFile file = mapFd(path, fd, readAndCheckHeader(path, fd, fileLength));
+            mapped = true;
+            return file;
         } catch (PosixException e) {
             throw new SyncQueueException("could not read or map queue file " + path + ": errno " + e.errno(), e);
         } finally {
-            Posix.close(fd);
+            if (!mapped) {
+                Posix.close(fd);
+            }
+        }
+    }
+
+    /**
+     * Refuses what is not a regular file, and a file another user could have planted: in a world-writable
+     * directory such as {@code /dev/shm}, anyone can create a file under a queue's name before its owner does.
+     * A file of another user is accepted only when it grants nothing to others (a group-access queue of a
+     * team mate is mode 0660).
+     */
+    private static void requireTrustedFile(Path path, int fd) {
+        Path open = Path.of("/proc/self/fd/" + fd);
+        if (!Files.isRegularFile(open)) {
+            throw notAQueue(path, "it is not a regular file");
+        }
+        try {
+            int owner = (Integer) Files.getAttribute(open, "unix:uid");
+            int mode = (Integer) Files.getAttribute(open, "unix:mode");
+            if (owner != Posix.geteuid() && owner != 0 && (mode & 0007) != 0) {
+                throw new SyncQueueException("queue file " + path + " belongs to another user (uid " + owner
+                        + ") and is open to everyone (mode " + Integer.toOctalString(mode & 0777) + "): it may "
+                        + "have been planted. Remove it, or ask its owner to create the queue with group access");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Without the unix attribute view the mode cannot be checked; the header checks still apply.
         }
     }
 
@@ -238,8 +288,9 @@ public final class QueueFile {
         int fd = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_CLOEXEC | Posix.O_NOFOLLOW);
         try {
             return mapFd(path, fd, geometry);
-        } finally {
+        } catch (RuntimeException | Error e) {
             Posix.close(fd);
+            throw e;
         }
     }
 
@@ -272,7 +323,7 @@ public final class QueueFile {
         Arena arena = Arena.ofShared();
         MemorySegment memory = MemorySegment.ofAddress(base)
                 .reinterpret(totalLength, arena, ignored -> Posix.munmap(base, totalLength));
-        return new QueueFile(path, arena, memory, geometry, fileKeyOf(fd));
+        return new QueueFile(path, fd, arena, memory, geometry, fileKeyOf(fd));
     }
 
     /** The device and inode of an open file, through its /proc/self/fd link. */
@@ -301,18 +352,17 @@ public final class QueueFile {
         memory.set(ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC);
     }
 
-    /** Deletes half-built queue files whose creators died: they can be as large as a queue. */
-    private static void removeAbandonedBuilds(Path directory) {
-        try (var entries = Files.newDirectoryStream(directory, BUILDING_PREFIX + "*")) {
+    /**
+     * Deletes half-built files of this queue name: their builders held the name lock while building, and
+     * the caller holds it now, so every one of them is dead (a builder that finished removed its own).
+     */
+    private static void removeAbandonedBuilds(Path directory, String name) {
+        try (var entries = Files.newDirectoryStream(directory, BUILDING_PREFIX + name + "-*")) {
             for (Path entry : entries) {
-                String[] parts = entry.getFileName().toString().split("-");
-                try {
-                    int pid = Integer.parseInt(parts[parts.length - 2]);
-                    if (ProcessHandle.of(pid).isEmpty()) {
-                        Files.deleteIfExists(entry);
-                    }
-                } catch (NumberFormatException | IOException ignored) {
-                    // not ours, or already gone
+                String[] parts = entry.getFileName().toString().substring(BUILDING_PREFIX.length()).split("-");
+                // NAME-PID-NONCE, where NAME may itself hold dashes: match it whole.
+                if (parts.length >= 3 && String.join("-", java.util.Arrays.copyOf(parts, parts.length - 2)).equals(name)) {
+                    Files.deleteIfExists(entry);
                 }
             }
         } catch (IOException ignored) {

@@ -15,8 +15,8 @@ import java.util.List;
  * self-consistent, and the tail read after the header shows that no writer can have claimed its bytes
  * again meanwhile (seqlock-style validation). The walk stops at the first record that fails any check, and
  * says so; it never loops for ever, since every step moves forward by at least one granule and the walk is
- * bounded by one ring. A claimed record (header written, body in progress) counts as a message; a skipped
- * record or granule does not.
+ * bounded by one ring. A skipped record or granule is stepped over and not counted; a record still being
+ * written ends the walk (its length is not yet trustworthy), so the count is then a lower bound.
  */
 public final class QueueInspector implements AutoCloseable {
 
@@ -86,18 +86,30 @@ public final class QueueInspector implements AutoCloseable {
     }
 
     /**
-     * Marks the queue removed, as the last registration to close does, so that no process can register on it
-     * any more (an attach in progress fails with "no such queue"). Registrations that are open keep working
-     * on their mapping.
-     *
-     * @return false if it was already marked
+     * Removes the queue for {@code rm}; the caller holds the name's lock. Marks it removed (nobody can
+     * register any more), evicts every registration still open (each learns on its next call, or while it
+     * waits, that the queue is gone, instead of going on for ever on a file nobody else can reach), and
+     * unlinks the file.
      */
-    public boolean markRemoved() {
-        return queue.markRemoved();
+    public void remove() {
+        queue.markRemoved();
+        ReaderTable table = queue.readers();
+        for (int slot = 0; slot < table.highWater(); slot++) {
+            queue.evict(slot, table.slotWordVolatile(slot)); // does nothing to a slot that is not active
+        }
+        file.unlink();
     }
 
-    public void unlink() {
-        file.unlink();
+    /**
+     * Evicts the registration in {@code slot}, for an operator.
+     *
+     * @return false if there was no active registration in that slot
+     */
+    public boolean evict(int slot) {
+        if (slot < 0 || slot >= queue.readers().highWater()) {
+            return false;
+        }
+        return queue.evict(slot, queue.readers().slotWordVolatile(slot));
     }
 
     /**
@@ -138,8 +150,7 @@ public final class QueueInspector implements AutoCloseable {
                 position += QueueLayout.GRANULE; // part of a claim that never got a header
                 continue;
             }
-            // Published, skipped, or claimed: a claim is marked only once its header is written.
-            boolean message = mark == position || mark == (position | QueueLayout.MARK_CLAIMED);
+            boolean message = mark == position;
             boolean skip = mark == (position | QueueLayout.MARK_SKIP_RECORD);
             if (!message && !skip || !view.wrap(queue.recordOffset(position))) {
                 complete = false;

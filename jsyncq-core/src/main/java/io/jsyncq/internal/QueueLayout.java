@@ -49,7 +49,7 @@ public final class QueueLayout {
 
     /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     public static final int CONTENDED_BLOCK = 128;
 
@@ -109,13 +109,12 @@ public final class QueueLayout {
     /*
      * A mark holds the position p of the record that starts in its granule, in the low bits of which
      * (always zero, since p is a multiple of the granule) it keeps the record's state. Marks left from
-     * earlier laps hold smaller positions, so they never look like any state of p.
+     * earlier laps hold smaller positions, so they never look like any state of p. A record being written
+     * has no mark of its own yet: its writer's claim floor says it is in progress, and whose it is.
      */
-    /** Claimed by a live writer whose header (length and identity) is written; body in progress. */
-    public static final long MARK_CLAIMED = 1;
-    /** Abandoned by a writer that died or failed: readers skip the record's length from its header. */
+    /** Abandoned by its writer (it failed, or was evicted, while writing): readers skip the record's length. */
     public static final long MARK_SKIP_RECORD = 2;
-    /** A granule inside a claim whose writer died before writing its header: readers skip one granule. */
+    /** A granule of a claim whose writer died before publishing it: readers skip one granule. */
     public static final long MARK_SKIP_GRANULE = 3;
     public static final long MARK_STATE_MASK = 3;
 

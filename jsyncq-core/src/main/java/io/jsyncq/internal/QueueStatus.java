@@ -6,8 +6,16 @@ import java.util.List;
 /** Reads who is registered on a queue and how far behind each is: for error messages and for {@code stat}. */
 public final class QueueStatus {
 
-    /** One active reader slot as seen at one moment. */
-    public record Reader(int slot, String sender, int pid, long startTime, long cursor, boolean alive) {
+    /**
+     * One registration as seen at one moment.
+     *
+     * @param alive   its process holds the slot's owner lock (the kernel's word, not a guess)
+     * @param evicted an operator evicted it; its process has not closed yet
+     * @param stopped its process is stopped ({@code SIGSTOP}, a paused container), as far as {@code /proc}
+     *                of this pid namespace shows; for display only
+     */
+    public record Reader(int slot, long word, String sender, int pid, long startTime, long cursor, boolean alive,
+                         boolean evicted, boolean stopped) {
     }
 
     private QueueStatus() {
@@ -17,20 +25,25 @@ public final class QueueStatus {
         ReaderTable table = queue.readers();
         List<Reader> readers = new ArrayList<>();
         for (int slot = 0; slot < table.highWater(); slot++) {
-            if (ReaderSlotLayout.state(table.slotWordVolatile(slot)) != ReaderSlotLayout.STATE_ACTIVE) {
+            long word = table.slotWordVolatile(slot);
+            int state = ReaderSlotLayout.state(word);
+            if (state != ReaderSlotLayout.STATE_ACTIVE && state != ReaderSlotLayout.STATE_EVICTED) {
                 continue;
             }
-            readers.add(new Reader(slot, table.sender(slot), table.pid(slot), table.startTime(slot),
-                    table.cursorVolatile(slot), !Liveness.isDead(table, slot)));
+            boolean alive = queue.locks().isHeldByOther(slot);
+            ProcessIdentity owner = new ProcessIdentity(table.pid(slot), table.startTime(slot), table.pidNamespace(slot));
+            readers.add(new Reader(slot, word, table.sender(slot), owner.pid(), owner.startTime(),
+                    table.cursorVolatile(slot), alive, state == ReaderSlotLayout.STATE_EVICTED,
+                    alive && owner.isStoppedAsSeenHere()));
         }
         return readers;
     }
 
     /**
      * A sentence naming the reader that holds the most space, for a "queue full" message. Judges nobody's
-     * liveness: a writer failing in a loop must not read /proc for each failure.
+     * liveness: a writer failing in a loop must not make system calls for each failure.
      */
-    public static String slowestReader(SharedQueue queue) {
+    public static String slowestReader(SharedQueue queue, int callerSlot) {
         ReaderTable table = queue.readers();
         int slowest = -1;
         for (int slot = 0; slot < table.highWater(); slot++) {
@@ -42,7 +55,12 @@ public final class QueueStatus {
         if (slowest < 0) {
             return "No reader is registered";
         }
+        long behind = queue.tailVolatile() - table.cursorVolatile(slowest);
+        if (slowest == callerSlot) {
+            return "The slowest reader is this registration itself, " + behind + " bytes behind: pop its "
+                    + "messages (screened ones too) to free the space";
+        }
         return "The slowest reader is '" + table.sender(slowest) + "' (pid " + table.pid(slowest) + "), "
-                + (queue.tailVolatile() - table.cursorVolatile(slowest)) + " bytes behind";
+                + behind + " bytes behind";
     }
 }

@@ -5,25 +5,28 @@ package io.jsyncq.internal;
  *
  * <pre>
  *  0    +-----------------------------------------------------------------+
- *       | cursor (i64): position of the next record this reader reads,    |
- *       |   with the low 6 bits of the generation in its low bits         |
+ *       | cursor (i64): position of the next record this reader reads     |
  *       | slot word (i64): generation (high 32 bits) | state (low 32 bits) |
- *       | written by the owner on every pop; read by writers scanning     |
+ *  16   | claim floors: {@link #FLOOR_LANES} x i64, one per append in        |
+ *       |   progress: the tail it claims at, or {@link #NO_FLOOR}            |
+ *       | written by the owner on every pop and append; read by scanners  |
  *  128  +-----------------------------------------------------------------+
  *       | pid (i32)                    sender length (i32)                |
  *       | process start time (i64): clock ticks since boot, or -1         |
  *       | pid namespace (i64): inode of /proc/self/ns/pid, or 0           |
- *       | heartbeat (i64): owner's CLOCK_MONOTONIC, renewed every lease/4 |
- *       | lease (i64): nanoseconds without a heartbeat before it is dead  |
  *       | message sleepers (i32)       space sleepers (i32)               |
  *       | sender name: up to {@link #MAX_SENDER_BYTES} UTF-8 bytes        |
- *       | the owner's identity and health; read by reclaimers and stat     |
+ *       | written once when registering; read by reclaimers and stat     |
  *  256  +-----------------------------------------------------------------+
  * </pre>
  *
- * <p>The generation grows each time the slot is taken or reclaimed, so a slot word names one registration:
- * a reclaimer's compare-and-set cannot free a later registration by mistake, and an owner can tell that
- * its registration was reclaimed.
+ * <p>The first byte of each slot, as a byte of the file, is also the slot's <b>owner lock</b>: an
+ * open-file-description lock its registration holds for its whole life. The kernel drops it when the
+ * owner dies and keeps it while the owner is stopped, so "the lock is free" is the proof that a slot's
+ * owner is dead (see {@link SlotLocks}).
+ *
+ * <p>The generation grows each time the slot is taken or freed, so a slot word names one registration: a
+ * compare-and-set on it can never free or evict a later registration by mistake.
  */
 public final class ReaderSlotLayout {
 
@@ -32,27 +35,46 @@ public final class ReaderSlotLayout {
     public static final long CURSOR_OFFSET = 0;
     public static final long SLOT_WORD_OFFSET = 8;
 
+    public static final long FLOORS_OFFSET = 16;
+    /** Appends in progress at once per registration; a further thread waits for a lane (see {@link ClaimFloors}). */
+    public static final int FLOOR_LANES = 8;
+    /** A lane with no append in progress: larger than any position, so it never lowers a minimum. */
+    public static final long NO_FLOOR = Long.MAX_VALUE;
+
     public static final long PID_OFFSET = 128;
     public static final long SENDER_LENGTH_OFFSET = 132;
     public static final long START_TIME_OFFSET = 136;
     public static final long PID_NAMESPACE_OFFSET = 144;
-    public static final long HEARTBEAT_OFFSET = 152;
-    public static final long LEASE_OFFSET = 160;
-    public static final long MESSAGE_SLEEPERS_OFFSET = 168;
-    public static final long SPACE_SLEEPERS_OFFSET = 172;
-    public static final long SENDER_OFFSET = 176;
+    public static final long MESSAGE_SLEEPERS_OFFSET = 152;
+    public static final long SPACE_SLEEPERS_OFFSET = 156;
+    public static final long SENDER_OFFSET = 160;
     public static final int MAX_SENDER_BYTES = SLOT_LENGTH - (int) SENDER_OFFSET;
 
+    /** Nobody's: a registering process may take it once it holds the owner lock. */
     public static final int STATE_FREE = 0;
-    /** Taken by a registering process that has not yet chosen its first position. */
-    public static final int STATE_CLAIMED = 1;
+    /** A registration: its cursor holds space, its floors hold claims. */
     public static final int STATE_ACTIVE = 2;
+    /**
+     * A registration an operator evicted while its process lived: its cursor no longer holds space, its
+     * floors still do (the process may be in the middle of an append), and it learns of the eviction on its
+     * next call. Its process frees the slot when it closes or, once dead, whoever reclaims it.
+     */
+    public static final int STATE_EVICTED = 3;
 
     private ReaderSlotLayout() {
     }
 
     public static long slotOffset(int slot) {
         return QueueLayout.READER_TABLE_OFFSET + (long) slot * SLOT_LENGTH;
+    }
+
+    /** The byte of the file whose lock proves the slot's owner alive. */
+    public static long ownerLockByte(int slot) {
+        return slotOffset(slot);
+    }
+
+    public static long floorOffset(int slot, int lane) {
+        return slotOffset(slot) + FLOORS_OFFSET + (long) lane * Long.BYTES;
     }
 
     public static long slotWord(int generation, int state) {

@@ -10,16 +10,14 @@ import static io.jsyncq.internal.QueueLayout.SLOT_HIGH_WATER_OFFSET;
 import static io.jsyncq.internal.ReaderSlotLayout.*;
 
 /**
- * The reader slots of one queue: taking and freeing them, the cursors writers scan, and the identity and
- * health fields that tell a live owner from a dead one. The registration protocol and why it is safe are
- * in {@link SharedQueue}'s notes.
+ * The reader slots of one queue: taking and freeing them, the cursors and claim floors writers scan, and
+ * the identity fields {@code stat} shows. Who may change a slot, and why that is safe, is in
+ * {@code docs/design.md} (section "Registrations and their owner locks").
  */
 public final class ReaderTable {
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-
-    private static final long CURSOR_TAG_MASK = QueueLayout.GRANULE - 1;
 
     private final MemorySegment memory;
     private final int maxReaders;
@@ -42,55 +40,78 @@ public final class ReaderTable {
         return (long) LONG.getVolatile(memory, slotOffset(slot) + SLOT_WORD_OFFSET);
     }
 
-    /** The position in a slot's cursor word (see {@link #cursorWord}). */
     public long cursorVolatile(int slot) {
-        return cursorWordVolatile(slot) & ~CURSOR_TAG_MASK;
-    }
-
-    long cursorWordVolatile(int slot) {
         return (long) LONG.getVolatile(memory, slotOffset(slot) + CURSOR_OFFSET);
     }
 
+    /** Stores the owner's cursor; the caller then wakes writers waiting for room. */
+    void storeCursorVolatile(int slot, long position) {
+        LONG.setVolatile(memory, slotOffset(slot) + CURSOR_OFFSET, position);
+    }
+
     /**
-     * A cursor word: the position, which is a multiple of the granule, with the low bits of the owner's
-     * generation in its low bits. An owner moves its cursor by compare-and-set from the word it last stored,
-     * so one whose slot was reclaimed and taken again (possible only when a lease misjudged it) fails, instead
-     * of writing into the new owner's cursor.
+     * Declares that the owner's append in {@code lane} claims at or after {@code position}: stored before
+     * the claiming compare-and-set, whose release makes it visible to whoever sees the claim.
      */
-    static long cursorWord(long position, long slotWord) {
-        return position | (generation(slotWord) & CURSOR_TAG_MASK);
+    void setFloorRelease(int slot, int lane, long position) {
+        LONG.setRelease(memory, floorOffset(slot, lane), position);
     }
 
-    /** Moves the owner's cursor; the caller then wakes writers waiting for room. */
-    boolean casCursor(int slot, long expectedWord, long newWord) {
-        return LONG.compareAndSet(memory, slotOffset(slot) + CURSOR_OFFSET, expectedWord, newWord);
+    /** The lowest claim floor of a slot, or {@link ReaderSlotLayout#NO_FLOOR}. */
+    long lowestFloor(int slot) {
+        long lowest = NO_FLOOR;
+        for (int lane = 0; lane < FLOOR_LANES; lane++) {
+            lowest = Math.min(lowest, (long) LONG.getAcquire(memory, floorOffset(slot, lane)));
+        }
+        return lowest;
+    }
+
+    /** The lowest claim floor of a slot above {@code position}, or {@link ReaderSlotLayout#NO_FLOOR}. */
+    long lowestFloorAbove(int slot, long position) {
+        long lowest = NO_FLOOR;
+        for (int lane = 0; lane < FLOOR_LANES; lane++) {
+            long floor = (long) LONG.getAcquire(memory, floorOffset(slot, lane));
+            if (floor > position) {
+                lowest = Math.min(lowest, floor);
+            }
+        }
+        return lowest;
+    }
+
+    /** Clears every floor of a slot whose owner lock the caller holds (its owner is dead, or it is the owner). */
+    void clearFloors(int slot) {
+        for (int lane = 0; lane < FLOOR_LANES; lane++) {
+            LONG.setRelease(memory, floorOffset(slot, lane), NO_FLOOR);
+        }
     }
 
     /**
-     * Takes a free slot and makes it active at the current tail (see {@link SharedQueue#registerReader}).
+     * Takes a free slot and makes it active at the current tail. For each candidate the owner lock comes
+     * first: once held, the slot is this process's alone until it closes or dies, and a reclaimer that
+     * reads the slot word after that sees a live owner.
      *
      * @return the slot and its word, or null when every slot is taken
      */
-    Taken register(SharedQueue queue, ProcessIdentity identity, byte[] sender, long leaseNanos) {
+    Taken register(SharedQueue queue, SlotLocks locks, ProcessIdentity identity, byte[] sender) {
         for (int slot = 0; slot < maxReaders; slot++) {
-            long slotOffset = slotOffset(slot);
-            long word = slotWordVolatile(slot);
+            if (state(slotWordVolatile(slot)) != STATE_FREE || !locks.tryLock(slot)) {
+                continue;
+            }
+            long word = slotWordVolatile(slot); // again, under the lock: a slot freed since can only be FREE
             if (state(word) != STATE_FREE) {
+                locks.unlock(slot); // a dead owner's, not yet reclaimed: the caller reclaims those first
                 continue;
             }
-            int generation = generation(word) + 1;
-            if (!LONG.compareAndSet(memory, slotOffset + SLOT_WORD_OFFSET, word, slotWord(generation, STATE_CLAIMED))) {
-                continue;
-            }
+            long slotOffset = slotOffset(slot);
+            clearFloors(slot);
+            writeIdentity(slotOffset, identity, sender);
             raiseHighWater(slot + 1);
-            writeIdentity(slotOffset, identity, sender, leaseNanos);
-            long active = slotWord(generation, STATE_ACTIVE);
+            long active = slotWord(generation(word) + 1, STATE_ACTIVE);
             // Until the tail is read below, hold a position no later than anything still unfreed.
-            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET,
-                    cursorWord(queue.headCacheVolatile() & ~CURSOR_TAG_MASK, active));
+            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.headCacheVolatile());
             LONG.setVolatile(memory, slotOffset + SLOT_WORD_OFFSET, active);
             INT.getAndAdd(memory, REGISTRATION_EPOCH_OFFSET, 1);
-            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, cursorWord(queue.checkedTailVolatile(), active));
+            LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.checkedTailVolatile());
             return new Taken(slot, active);
         }
         return null;
@@ -100,32 +121,38 @@ public final class ReaderTable {
     public record Taken(int slot, long word) {
     }
 
-    private void writeIdentity(long slotOffset, ProcessIdentity identity, byte[] sender, long leaseNanos) {
+    private void writeIdentity(long slotOffset, ProcessIdentity identity, byte[] sender) {
         memory.set(ValueLayout.JAVA_INT, slotOffset + PID_OFFSET, identity.pid());
         memory.set(ValueLayout.JAVA_LONG, slotOffset + START_TIME_OFFSET, identity.startTime());
         memory.set(ValueLayout.JAVA_LONG, slotOffset + PID_NAMESPACE_OFFSET, identity.pidNamespace());
-        memory.set(ValueLayout.JAVA_LONG, slotOffset + LEASE_OFFSET, leaseNanos);
         memory.set(ValueLayout.JAVA_INT, slotOffset + MESSAGE_SLEEPERS_OFFSET, 0);
         memory.set(ValueLayout.JAVA_INT, slotOffset + SPACE_SLEEPERS_OFFSET, 0);
         int senderLength = Math.min(sender.length, MAX_SENDER_BYTES);
         MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE, slotOffset + SENDER_OFFSET, senderLength);
         memory.set(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET, senderLength);
-        LONG.setVolatile(memory, slotOffset + HEARTBEAT_OFFSET, System.nanoTime());
     }
 
     /**
-     * Frees a slot if it still holds the registration {@code expectedWord} names.
+     * Frees a slot if it still holds the registration {@code expectedWord} names (active or evicted). The
+     * caller holds the slot's owner lock: it is the owner closing, or a reclaimer of a dead owner.
      *
-     * @return true if this call freed it; false if it had already been freed or reclaimed
+     * @return true if this call freed it
      */
     boolean free(int slot, long expectedWord) {
         long freed = slotWord(generation(expectedWord) + 1, STATE_FREE);
         return LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET, expectedWord, freed);
     }
 
-    /** Renews the owner's lease. */
-    void heartbeat(int slot) {
-        LONG.setRelease(memory, slotOffset(slot) + HEARTBEAT_OFFSET, System.nanoTime());
+    /**
+     * Evicts the active registration {@code activeWord} names: its cursor stops holding space at once. Its
+     * generation stays, so a record it is writing still names it, and its process, which keeps the owner
+     * lock, still holds its claims until it finishes or dies.
+     *
+     * @return true if this call evicted it
+     */
+    boolean evict(int slot, long activeWord) {
+        return state(activeWord) == STATE_ACTIVE && LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET,
+                activeWord, slotWord(generation(activeWord), STATE_EVICTED));
     }
 
     /** Counts a sleeper of this slot, so that a reclaimer can take it off the shared count if the owner dies. */
@@ -147,14 +174,6 @@ public final class ReaderTable {
 
     public long pidNamespace(int slot) {
         return memory.get(ValueLayout.JAVA_LONG, slotOffset(slot) + PID_NAMESPACE_OFFSET);
-    }
-
-    public long heartbeatAcquire(int slot) {
-        return (long) LONG.getAcquire(memory, slotOffset(slot) + HEARTBEAT_OFFSET);
-    }
-
-    public long lease(int slot) {
-        return memory.get(ValueLayout.JAVA_LONG, slotOffset(slot) + LEASE_OFFSET);
     }
 
     public String sender(int slot) {

@@ -1,7 +1,6 @@
 package io.jsyncq.internal;
 
 import io.jsyncq.IncompatibleQueueException;
-import io.jsyncq.MessageAbandonedException;
 import io.jsyncq.MessageHandler;
 import io.jsyncq.MessageTooLargeException;
 import io.jsyncq.NoSuchQueueException;
@@ -31,10 +30,11 @@ import static io.jsyncq.internal.QueueLayout.MARK_SKIP_RECORD;
  */
 public final class Registration implements AutoCloseable {
 
-    /** Retries, 1 ms apart, of attaching to a queue whose last registration is removing it at that moment. */
-    private static final int ATTACH_ATTEMPTS = 200;
-    private static final long ATTACH_RETRY_NANOS = 1_000_000;
-    /** How often a writer that finds no room checks for dead readers: bounds the cost of reading /proc. */
+    /**
+     * How often a writer that finds no room, or a reader stuck at a hole, looks for dead processes: each
+     * look tries a lock per registration, a system call, so a writer failing in a loop must not make one
+     * per failure.
+     */
     private static final long RECLAIM_INTERVAL_NANOS = 10_000_000;
     /**
      * Records longer than this are checked to end before the tail before anything is copied, so a damaged
@@ -43,6 +43,7 @@ public final class Registration implements AutoCloseable {
      */
     private static final int LARGE_RECORD = 4096;
 
+    private final Path directory;
     private final String queueName;
     private final QueueFile file;
     private final SharedQueue queue;
@@ -58,6 +59,7 @@ public final class Registration implements AutoCloseable {
     private final Screen typeScreen = new Screen();
     private final Waiter waiter;
     private final RecordView view;
+    private final ClaimFloors floors = new ClaimFloors();
     private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
     private final Runnable repairHole = this::repairHole;
     private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
@@ -70,18 +72,16 @@ public final class Registration implements AutoCloseable {
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
     private long cursor;
-    /** The cursor word this registration last stored in its slot: what its next store expects to find. */
-    private long storedCursorWord;
-    /** When the popping thread first found the record at {@link #stuckAt} claimed but unpublished. */
-    private long stuckSince;
+    /** Where the popping thread last found a claim unpublished: a hole is judged only on a second look. */
     private long stuckAt = -1;
     private long lastRepairNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
 
     private record EncodedName(String name, byte[] bytes) {
     }
 
-    private Registration(String queueName, QueueFile file, SharedQueue queue, ReaderTable.Taken taken,
-                         RegistrationSettings settings, byte[] senderBytes) {
+    private Registration(Path directory, String queueName, QueueFile file, SharedQueue queue,
+                         ReaderTable.Taken taken, RegistrationSettings settings, byte[] senderBytes) {
+        this.directory = directory;
         this.queueName = queueName;
         this.file = file;
         this.queue = queue;
@@ -95,85 +95,66 @@ public final class Registration implements AutoCloseable {
         this.senderBytes = senderBytes;
         this.waiter = new Waiter(settings.spinNanos(), readers, slot);
         this.view = new RecordView(memory, queue.capacity());
-        this.storedCursorWord = readers.cursorWordVolatile(slot);
         this.cursor = readers.cursorVolatile(slot);
     }
 
-    /** Creates a queue file and registers on it. */
-    public static Registration create(Path directory, String name, long capacity, int maxReaders, boolean keep,
-                                      boolean groupAccess, RegistrationSettings settings) {
-        Names.requireValidQueueName(name);
-        byte[] senderBytes = Names.encodeRecordName("sender name", settings.sender());
-        QueueFile.validateSizes(capacity, maxReaders);
-        QueueFile file = QueueFile.create(directory, name, capacity, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
-                groupAccess, true);
-        return register(name, file, true, settings, senderBytes);
-    }
+    /** How to find the queue to register on. */
+    public enum Join { CREATE, ATTACH, ATTACH_OR_CREATE }
 
-    /** Attaches to an existing queue file and registers on it. */
-    public static Registration attach(Path directory, String name, RegistrationSettings settings) {
-        Names.requireValidQueueName(name);
-        byte[] senderBytes = Names.encodeRecordName("sender name", settings.sender());
-        for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
-            QueueFile file = QueueFile.attach(directory, name);
-            Registration registration = register(name, file, false, settings, senderBytes);
-            if (registration != null) {
-                return registration;
-            }
-            if (attempt == ATTACH_ATTEMPTS - 1) {
-                removeIfAbandoned(directory, name);
-            }
-            // Its last registration is removing it: the name will be gone in a moment.
-            LockSupport.parkNanos(ATTACH_RETRY_NANOS);
-        }
-        throw new NoSuchQueueException("queue '" + name + "' was being removed by its last registration; "
-                + "create it again");
+    /** The queue to create, when {@link Join} allows creating one. */
+    public record Creation(long capacity, int maxReaders, boolean keep, boolean groupAccess) {
     }
 
     /**
-     * A queue marked removed whose name outlives its remover by this long lost its remover to a crash
-     * between the mark and the unlink. Remove the name, if it is still that file.
+     * Registers on the queue {@code name}: attaching to it, creating it, or either. Holds the name's lock
+     * throughout (see {@link NameLock}), so the file registered on is the one the name refers to, and stays
+     * so until the last registration closes.
      */
-    private static void removeIfAbandoned(Path directory, String name) {
-        QueueFile file;
-        try {
-            file = QueueFile.attach(directory, name);
-        } catch (NoSuchQueueException gone) {
-            return;
+    public static Registration join(Path directory, String name, Join join, Creation creation,
+                                    RegistrationSettings settings) {
+        Names.requireValidQueueName(name);
+        byte[] senderBytes = Names.encodeRecordName("sender name", settings.sender());
+        if (join != Join.ATTACH) {
+            QueueFile.validateSizes(creation.capacity(), creation.maxReaders());
         }
-        try {
-            if (new SharedQueue(file).isRemoved()) {
-                file.unlinkIfSameFile();
+        try (NameLock lock = NameLock.acquire(directory, name, NameLock.DEFAULT_WAIT_NANOS)) {
+            QueueFile file = join == Join.CREATE ? null : QueueFile.attachUnderLock(directory, name);
+            if (file == null && join == Join.ATTACH) {
+                throw new NoSuchQueueException("no queue named '" + name + "' in " + directory + "; create it first");
             }
-        } finally {
-            file.unmap();
+            boolean counted = file == null;
+            if (file == null) {
+                file = QueueFile.create(directory, name, creation.capacity(), creation.maxReaders(),
+                        creation.keep() ? QueueLayout.FLAG_KEEP : 0, creation.groupAccess(), true);
+            }
+            return register(directory, name, file, counted, settings, senderBytes);
         }
     }
 
     /**
      * @param counted true for the creator, whose registration the new file already counts
-     * @return null if the queue was marked removed before this process could count itself in
      */
-    private static Registration register(String name, QueueFile file, boolean counted,
+    private static Registration register(Path directory, String name, QueueFile file, boolean counted,
                                          RegistrationSettings settings, byte[] senderBytes) {
-        SharedQueue queue = new SharedQueue(file);
-        if (!counted && !queue.tryAddRegistration()) {
+        try {
+            SharedQueue queue = new SharedQueue(file);
+            if (!counted && !queue.tryAddRegistration()) {
+                throw new NoSuchQueueException("queue '" + name + "' was removed (jsyncq rm); create it again");
+            }
+            // Registrations of dead processes hold slots, counts and space: clear them before joining.
+            new CrashRecovery(queue).reclaimDeadReaders(-1);
+            ReaderTable.Taken taken = queue.registerReader(ProcessIdentity.current(), senderBytes);
+            if (taken == null) {
+                queue.removeRegistration(true); // the other registrations hold the file
+                throw new SyncQueueException("queue '" + name + "' has no free reader slot: all "
+                        + queue.maxReaders() + " are registered. Close a registration, or create the queue "
+                        + "with more max readers");
+            }
+            return new Registration(directory, name, file, queue, taken, settings, senderBytes);
+        } catch (RuntimeException | Error e) {
             file.unmap();
-            return null;
+            throw e;
         }
-        // Registrations of dead processes hold slots, counts and space: clear them before joining.
-        new CrashRecovery(queue).reclaimDeadReaders(-1);
-        ReaderTable.Taken taken = queue.registerReader(ProcessIdentity.current(), senderBytes, settings.leaseNanos());
-        if (taken == null) {
-            queue.removeRegistration(true); // the other registrations hold the file
-            file.unmap();
-            throw new SyncQueueException("queue '" + name + "' has no free reader slot: all "
-                    + queue.maxReaders() + " are registered. Close a registration, or create the queue "
-                    + "with more max readers");
-        }
-        Registration registration = new Registration(name, file, queue, taken, settings, senderBytes);
-        Heartbeats.add(registration);
-        return registration;
     }
 
     public String queueName() {
@@ -194,10 +175,6 @@ public final class Registration implements AutoCloseable {
 
     public Screen typeScreen() {
         return typeScreen;
-    }
-
-    long leaseNanos() {
-        return settings.leaseNanos();
     }
 
     /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
@@ -232,6 +209,7 @@ public final class Registration implements AutoCloseable {
 
     private void append(String type, MemorySegment body, long deadline, StallPoint stallPoint, long stallMillis) {
         enter();
+        int lane = -1;
         try {
             requireRegistered();
             byte[] typeBytes = encodeType(type);
@@ -244,25 +222,26 @@ public final class Registration implements AutoCloseable {
                         + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
                         + ". Create the queue larger, or split the message");
             }
-            long position = claim(RecordLayout.alignedLength(recordLength), deadline);
+            lane = floors.take();
+            long position = claim(RecordLayout.alignedLength(recordLength), lane, deadline);
             stallAt(StallPoint.AFTER_CLAIM, stallPoint, stallMillis);
             long offset = queue.recordOffset(position);
             writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
-            if (!queue.markClaimed(position)) {
-                throw abandoned();
-            }
             stallAt(StallPoint.AFTER_HEADER, stallPoint, stallMillis);
             try {
                 writeStrings(offset, typeBytes, body);
+                requireRegistered(); // evicted meanwhile: the message is not delivered, and we say so
             } catch (Throwable failure) {
                 // Readers wait at this position until it is resolved: never leave it claimed.
-                queue.skipClaimed(position);
+                queue.skipOwnRecord(position);
                 throw failure;
             }
-            if (!queue.publish(position)) {
-                throw abandoned();
-            }
+            queue.publish(position);
         } finally {
+            if (lane >= 0) {
+                queue.clearFloor(slot, lane);
+                floors.give(lane);
+            }
             exit();
         }
     }
@@ -305,18 +284,19 @@ public final class Registration implements AutoCloseable {
         }
     }
 
-    private long claim(long alignedLength, long deadline) {
-        long position = queue.tryClaim(alignedLength);
+    private long claim(long alignedLength, int lane, long deadline) {
+        long position = queue.tryClaim(alignedLength, slot, lane);
         if (position >= 0) {
             return position;
         }
-        if (reclaimDeadReaders() > 0 && (position = queue.tryClaim(alignedLength)) >= 0) {
+        if (reclaimDeadReaders() > 0 && (position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
             return position;
         }
         long[] claimed = {-1};
         BooleanSupplier claimedSpace = () -> {
             ensureOpen();
-            return (claimed[0] = queue.tryClaim(alignedLength)) >= 0;
+            requireRegistered();
+            return (claimed[0] = queue.tryClaim(alignedLength, slot, lane)) >= 0;
         };
         if (!Waiter.expired(deadline) && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
             return claimed[0];
@@ -341,15 +321,8 @@ public final class Registration implements AutoCloseable {
     private QueueFullException queueFull(long alignedLength) {
         long free = queue.freeSpace();
         return new QueueFullException("queue '" + queueName + "' is full: the message needs " + alignedLength
-                + " bytes and " + free + " of " + queue.capacity() + " are free. " + QueueStatus.slowestReader(queue)
+                + " bytes and " + free + " of " + queue.capacity() + " are free. " + QueueStatus.slowestReader(queue, slot)
                 + "; pop more often, wait with a timeout, or create the queue larger");
-    }
-
-    private SyncQueueException abandoned() {
-        requireRegistered(); // reclaimed as dead: say so, it matters more
-        return new MessageAbandonedException("a message appended to queue '" + queueName + "' was not delivered: "
-                + "this process stalled between claiming space and writing the message for longer than the "
-                + "readers' abandoned-claim timeout, and they skipped the space. Append it again");
     }
 
     private byte[] encodeType(String type) {
@@ -432,13 +405,7 @@ public final class Registration implements AutoCloseable {
 
     private void storeCursor(long position) {
         requireRegistered();
-        long word = ReaderTable.cursorWord(position, slotWord);
-        if (!queue.storeCursor(slot, storedCursorWord, word)) {
-            requireRegistered(); // reclaimed, and the slot taken again, since the check above
-            throw new RegistrationLostException("the cursor of this registration on queue '" + queueName
-                    + "' changed under it: it was reclaimed. Open the queue again to go on");
-        }
-        storedCursorWord = word;
+        queue.storeCursor(slot, position);
     }
 
     private boolean isScreened() {
@@ -452,11 +419,11 @@ public final class Registration implements AutoCloseable {
     }
 
     /**
-     * Repairs the hole a crashed writer left at {@link #cursor}, if that is what stops this reader there.
-     * Runs only on slow paths (between sleeps, or when a pop finds nothing) and does nothing more than once
-     * per {@link #RECLAIM_INTERVAL_NANOS}: it reads the tail, which writers keep busy, and judging a writer
-     * may read /proc. A position is first only noted as claimed; a writer that has not published it by the
-     * next look is judged, so a live writer in the middle of an append costs a reader nothing.
+     * Repairs the hole a dead writer left at {@link #cursor}, if that is what stops this reader there. Runs
+     * only on slow paths (between sleeps, or when a pop finds nothing) and at most once per
+     * {@link #RECLAIM_INTERVAL_NANOS}: it reads the tail, which writers keep busy, and may try owner locks.
+     * A position is first only noted; a claim not published by the next look is judged, so a live writer
+     * in the middle of an append costs a reader nothing.
      */
     private void repairHole() {
         long now = System.nanoTime();
@@ -464,37 +431,23 @@ public final class Registration implements AutoCloseable {
             return;
         }
         lastRepairNanos = now;
-        requireRegistered(); // a reader reclaimed while it waited must hear that, not about a damaged queue
+        requireRegistered(); // an evicted reader must hear that, not about a damaged queue
         if (stuckAt != cursor) {
             if (queue.tailVolatile() > cursor) {
-                stuckAt = cursor; // the abandoned-claim timeout runs from when the claim was first seen
-                stuckSince = now;
+                stuckAt = cursor;
             }
             return;
         }
-        recovery.repairHole(cursor, now - stuckSince, settings.holeTimeoutNanos());
+        recovery.repairHole(cursor, slot);
     }
 
     // ----------------------------------------------------------------------------------------------------
     // Health
 
-    /** Renews this registration's lease; called by {@link Heartbeats}. */
-    void heartbeat() {
-        if (tryEnter()) {
-            try {
-                if (readers.slotWordVolatile(slot) == slotWord) {
-                    readers.heartbeat(slot);
-                }
-            } finally {
-                exit();
-            }
-        }
-    }
-
     /**
      * Bytes read from the ring are valid if this registration still held its cursor after they were read:
-     * writers reuse them only after reclaiming it. The fence keeps the reads before the check, as in a
-     * seqlock. (Only a registration judged dead by its lease while it lived can fail here.)
+     * writers reuse them only once it no longer counts. The fence keeps the reads before the check, as in a
+     * seqlock. (Only a registration evicted by an operator, or of a removed queue, can fail here.)
      */
     private void requireStillRegisteredAfterReading() {
         VarHandle.acquireFence();
@@ -503,10 +456,22 @@ public final class Registration implements AutoCloseable {
 
     private void requireRegistered() {
         if (readers.slotWordVolatile(slot) != slotWord) {
-            throw new RegistrationLostException("this registration on queue '" + queueName + "' was reclaimed: "
-                    + "another process judged it dead (no heartbeat for longer than its lease of "
-                    + settings.leaseNanos() / 1_000_000 + " ms). Open the queue again to go on");
+            throw registrationLost();
         }
+    }
+
+    private RegistrationLostException registrationLost() {
+        if (queue.isRemoved()) {
+            return new RegistrationLostException("queue '" + queueName + "' was removed (jsyncq rm --force) while "
+                    + "this process was registered on it; create or open it again to go on");
+        }
+        if (ReaderSlotLayout.state(readers.slotWordVolatile(slot)) == ReaderSlotLayout.STATE_EVICTED) {
+            return new RegistrationLostException("this registration on queue '" + queueName + "' was evicted "
+                    + "(jsyncq evict): it held writers back. Its unread messages are dropped; open the queue "
+                    + "again to go on");
+        }
+        return new RegistrationLostException("this registration on queue '" + queueName + "' is gone: its "
+                + "slot in the queue file was changed by another process. Open the queue again to go on");
     }
 
     // ----------------------------------------------------------------------------------------------------
@@ -571,14 +536,31 @@ public final class Registration implements AutoCloseable {
         exit();
     }
 
+    /**
+     * Under the name's lock: reclaims the dead (so that a queue whose other users were all killed is removed
+     * by the last clean close), frees the slot, uncounts this registration, and if it was the last, removes
+     * the queue and its lock file. Unmapping closes the file, which drops the slot's owner lock. If the name
+     * lock cannot be had (a stopped process holds it), the registration still leaves, but the file is kept:
+     * removing it without the lock could remove a queue another process is joining.
+     */
     private void release() {
-        Heartbeats.remove(this);
-        try {
-            if (queue.unregisterReader(slot, slotWord) && queue.removeRegistration(keepWhenUnused)) {
+        try (NameLock lock = NameLock.acquire(directory, queueName, NameLock.DEFAULT_WAIT_NANOS)) {
+            recovery.reclaimDeadReaders(slot);
+            if (queue.unregisterReader(slot, ownWord()) && queue.removeRegistration(keepWhenUnused)) {
                 file.unlink();
+            }
+        } catch (SyncQueueException lockNotHad) {
+            if (queue.unregisterReader(slot, ownWord())) {
+                queue.removeRegistration(true);
             }
         } finally {
             file.unmap();
         }
+    }
+
+    /** This registration's slot word as it is now: active, or evicted with the same generation. */
+    private long ownWord() {
+        long word = readers.slotWordVolatile(slot);
+        return ReaderSlotLayout.generation(word) == ReaderSlotLayout.generation(slotWord) ? word : slotWord;
     }
 }

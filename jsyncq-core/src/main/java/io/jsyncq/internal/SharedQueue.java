@@ -14,50 +14,28 @@ import static io.jsyncq.internal.QueueLayout.*;
  *
  * <h2>Implementation notes</h2>
  *
- * <p><b>Positions.</b> The tail, the head cache, every reader cursor and every mark hold a 64-bit byte
- * position that only grows; the ring offset is {@code position & (capacity - 1)}. A position is a multiple
- * of {@link QueueLayout#GRANULE}, so it never wraps in the life of a machine and never means two places.
+ * <p>The protocol and its correctness argument have one home, {@code docs/design.md}, checked by the SPIN
+ * models in {@code model/}; the section names below are that page's. In brief:
  *
- * <p><b>Claim.</b> A writer reads the tail {@code t}, checks {@code t + length - head <= capacity} and
- * moves the tail from {@code t} to {@code t + length} with one compare-and-set. The winner alone owns
- * {@code [t, t + length)}; writers never wait for each other, and a loser simply tries again at the new
- * tail.
+ * <p><b>Claim</b> (design.md §3). A writer reads the tail {@code t}, checks {@code t + length - head <=
+ * capacity}, stores {@code t} as its <em>claim floor</em> (release), and moves the tail from {@code t} to
+ * {@code t + length} with one compare-and-set. The winner alone owns {@code [t, t + length)}; writers never
+ * wait for each other. The floor is the central trick: it is visible to anyone who sees the claim (the
+ * compare-and-set releases it), it names the claim's owner from the moment the claim exists, and scanners
+ * count it like a cursor, so no lap can reach a claim whose owner may still write it. A dead owner's claim
+ * can therefore be skipped at once, and a live one (even stopped) never.
  *
- * <p><b>Publish: the central trick.</b> Several writers fill their claims at once and finish in any order,
- * so the tail says nothing about which records are complete. Each granule of the ring has a mark, in a
- * separate array, and the state of the record at position {@code p} lives in the mark of {@code p}'s
- * granule as {@code p} itself plus a state in its low bits (which a granule-aligned position leaves zero):
- * {@code p | CLAIMED} once the writer has written the header (compare-and-set from whatever stale value
- * it found), then {@code p} (compare-and-set from {@code p | CLAIMED}) once every byte is written. A
- * reader at cursor {@code c} acts only on a mark whose position part equals {@code c} (acquire load): an
- * older lap left a smaller number there (or {@link QueueLayout#NO_MARK}), and no later lap can write one
- * until the reader has moved past {@code c}. The marks live outside the ring, so no message body, however
- * chosen, can look like a publication. This is the Disruptor's availability buffer, with whole positions
- * instead of lap numbers so that nothing wraps, and room for a state so that crashes can be repaired.
+ * <p><b>Publish.</b> The mark of a record's granule holds its position once every byte is written (a
+ * volatile store), in a separate array: stale marks hold smaller positions, so no body bytes and no earlier
+ * lap can look published. This is the Disruptor's availability buffer, with whole positions instead of lap
+ * numbers so that nothing wraps, and two more states (skip a record, skip a granule) for repairs.
  *
- * <p><b>Repair.</b> Because each step of a writer is a compare-and-set on its mark, a repairer can take a
- * record away from a writer only by winning the same compare-and-set: it replaces {@code p | CLAIMED} by
- * {@code p | SKIP_RECORD} when the writer is known to be dead, or a stale mark by {@code p | SKIP_GRANULE}
- * when a claim has stood without a header for a long time. A writer that loses learns it from its own
- * failed compare-and-set and reports it; nothing it wrote is ever delivered torn (see {@link CrashRecovery}).
+ * <p><b>Freeing</b> (§4). Space before the lowest cursor of all active readers, and the lowest claim floor of
+ * all live registrations, is free. Writers keep a head cache, a lower bound of that minimum, and rescan
+ * only when it does not leave room; a registration epoch makes a rescan repeat if a reader joined during it.
  *
- * <p><b>Freeing.</b> Space before the lowest cursor of all active readers is free. Scanning the reader
- * table on every append would be slow, so writers keep a head cache: a lower bound of that minimum,
- * raised (never lowered) by whoever rescans when the cached value does not leave room. A reader joining
- * during a scan could be missed by it, so registration bumps a registration epoch between becoming active
- * and reading the tail, and a scan that sees the epoch change repeats. Either the scan saw the new reader,
- * or every cursor it read was at most the tail the new reader then starts from; so space a new reader
- * needs is never freed under it.
- *
- * <p><b>Sleeping and waking.</b> A sleeper increments a waiter count, arms the channel, checks its
- * condition again, and sleeps on a futex word only if that word still holds the value read before the
- * increment. A waker makes its change (a mark, a cursor, a freed slot) and then reads the waiter count and
- * the armed flag; only when someone sleeps and it wins the flag does it bump the futex word and call
- * {@code FUTEX_WAKE} (see {@link WakeChannel} for why the flag cannot lose a wake-up). Both sides use volatile (sequentially
- * consistent) accesses, so by the Dekker argument at least one side sees the other: the sleeper sees the
- * change and does not sleep, or the waker sees the sleeper and wakes it; and since the sleeper read the
- * futex word before the increment, a bump that comes before its {@code FUTEX_WAIT} makes that call
- * return at once. No wake-up is lost, and a process that nobody waits for makes no system call.
+ * <p><b>Sleeping and waking</b> (§5). Dekker between a sleeper's count-arm-check and a waker's
+ * change-then-load, over a futex word that the sleeper read before counting itself; see {@link WakeChannel}.
  */
 public final class SharedQueue {
 
@@ -72,6 +50,7 @@ public final class SharedQueue {
     private final long marksOffset;
     private final long markIndexMask;
     private final ReaderTable readers;
+    private final SlotLocks locks;
     private final WakeChannel messages;
     private final WakeChannel space;
 
@@ -85,6 +64,7 @@ public final class SharedQueue {
         this.marksOffset = geometry.marksOffset();
         this.markIndexMask = (capacity >>> GRANULE_SHIFT) - 1;
         this.readers = new ReaderTable(memory, geometry.maxReaders());
+        this.locks = new SlotLocks(file.fd());
         this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET, MESSAGE_ARMED_OFFSET);
         this.space = new WakeChannel(memory, SPACE_FUTEX_OFFSET, SPACE_WAITERS_OFFSET, SPACE_ARMED_OFFSET);
     }
@@ -107,6 +87,11 @@ public final class SharedQueue {
 
     public ReaderTable readers() {
         return readers;
+    }
+
+    /** The slots' owner locks, through this process's own open file description of the queue file. */
+    public SlotLocks locks() {
+        return locks;
     }
 
     public int flags() {
@@ -136,62 +121,57 @@ public final class SharedQueue {
     }
 
     /**
-     * Claims {@code alignedLength} bytes at the tail if the head cache leaves room for them.
+     * Claims {@code alignedLength} bytes at the tail if the head cache leaves room for them, declaring the
+     * claim in floor {@code lane} of {@code slot} first. Without room the lane is left clear: a writer waiting
+     * for room must not hold back the readers it waits for.
      *
      * @return the position claimed, or -1 when there is no room as far as the head cache knows
      */
-    public long tryClaim(long alignedLength) {
+    public long tryClaim(long alignedLength, int slot, int lane) {
         while (true) {
             long tail = checkedTailVolatile();
             long head = headCacheVolatile();
             if (tail + alignedLength - head > capacity) {
+                readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
                 head = refreshHeadCache();
                 if (tail + alignedLength - head > capacity) {
                     return -1;
                 }
             }
+            readers.setFloorRelease(slot, lane, tail);
             if (LONG.compareAndSet(memory, TAIL_POSITION_OFFSET, tail, tail + alignedLength)) {
                 return tail;
             }
         }
     }
 
+    /** Ends the append in {@code lane} of {@code slot}, after its record is published or skipped. */
+    public void clearFloor(int slot, int lane) {
+        readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
+    }
+
     /**
-     * Marks the record at {@code position}, whose header the caller has written, as claimed.
-     *
-     * @return false if a repairer had already declared the claim abandoned
+     * Publishes the record at {@code position}, written in full, and wakes sleeping readers. Only the
+     * claim's owner writes its mark (nobody skips a claim whose owner lives), so a store is enough; it is
+     * volatile because the wake-up that follows reads the waiter count (Dekker, design.md §5).
      */
-    public boolean markClaimed(long position) {
-        long offset = markOffset(position);
-        long stale = (long) LONG.getVolatile(memory, offset);
-        // Only a mark from an earlier lap may be replaced: a mark of this position means a repairer skipped
-        // the claim, and a later one means the ring has come round since (see design.md §7).
-        return (stale & ~MARK_STATE_MASK) < position
-                && LONG.compareAndSet(memory, offset, stale, position | MARK_CLAIMED);
+    public void publish(long position) {
+        LONG.setVolatile(memory, markOffset(position), position);
+        messages.wakeIfWaiting();
     }
 
     /**
-     * Publishes the claimed record at {@code position}, written in full, and wakes sleeping readers.
-     *
-     * @return false if a repairer had already declared the claim abandoned
+     * Turns the caller's own claimed record at {@code position}, whose header is written, into one that
+     * readers skip: for a writer that failed, or was evicted, between claiming and publishing.
      */
-    public boolean publish(long position) {
-        boolean published = LONG.compareAndSet(memory, markOffset(position), position | MARK_CLAIMED, position);
+    public void skipOwnRecord(long position) {
+        LONG.setVolatile(memory, markOffset(position), position | MARK_SKIP_RECORD);
         messages.wakeIfWaiting();
-        return published;
-    }
-
-    /** Turns the claimed record at {@code position} into one that readers skip. */
-    public boolean skipClaimed(long position) {
-        boolean skipped = LONG.compareAndSet(memory, markOffset(position), position | MARK_CLAIMED,
-                position | MARK_SKIP_RECORD);
-        messages.wakeIfWaiting();
-        return skipped;
     }
 
     /**
-     * Marks one granule of a claim that never got a header as skipped, if its mark is still the stale
-     * value {@code stale}.
+     * Marks one granule of a dead writer's claim as skipped, if its mark is still the stale value
+     * {@code stale} (another repairer may have done it already).
      */
     boolean skipGranule(long position, long stale) {
         return LONG.compareAndSet(memory, markOffset(position), stale, position | MARK_SKIP_GRANULE);
@@ -228,8 +208,9 @@ public final class SharedQueue {
     }
 
     /**
-     * Scans every active reader's cursor, raises the head cache to the minimum, and returns the head cache.
-     * Repeats if a reader registered during the scan (see the class notes).
+     * Scans every active reader's cursor and every registration's claim floors, raises the head cache to
+     * the minimum, and returns the head cache. Repeats if a reader registered during the scan. The tail is
+     * read first: a claim whose floor the scan missed was made after that read, at or above it.
      */
     public long refreshHeadCache() {
         long minimum;
@@ -239,9 +220,14 @@ public final class SharedQueue {
             minimum = tailVolatile();
             int slots = readers.highWater();
             for (int slot = 0; slot < slots; slot++) {
-                if (ReaderSlotLayout.state(readers.slotWordVolatile(slot)) == ReaderSlotLayout.STATE_ACTIVE) {
+                int state = ReaderSlotLayout.state(readers.slotWordVolatile(slot));
+                if (state == ReaderSlotLayout.STATE_FREE) {
+                    continue; // a free slot has no floors: its owner or reclaimer cleared them before freeing
+                }
+                if (state == ReaderSlotLayout.STATE_ACTIVE) {
                     minimum = Math.min(minimum, readers.cursorVolatile(slot));
                 }
+                minimum = Math.min(minimum, readers.lowestFloor(slot));
             }
         } while (epoch != (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET));
         return raiseHeadCache(minimum);
@@ -267,27 +253,34 @@ public final class SharedQueue {
      *
      * @return the slot taken, or null when every slot is taken
      */
-    public ReaderTable.Taken registerReader(ProcessIdentity identity, byte[] sender, long leaseNanos) {
-        return readers.register(this, identity, sender, leaseNanos);
+    public ReaderTable.Taken registerReader(ProcessIdentity identity, byte[] sender) {
+        return readers.register(this, locks, identity, sender);
+    }
+
+    /** Moves a reader's shared cursor forward and wakes writers waiting for room. */
+    public void storeCursor(int slot, long position) {
+        readers.storeCursorVolatile(slot, position);
+        space.wakeIfWaiting();
     }
 
     /**
-     * Moves a reader's shared cursor forward, from the cursor word it last stored to a new one (see
-     * {@link ReaderTable#cursorWord}), and wakes writers waiting for room.
+     * Evicts a live registration for an operator: its unread messages stop holding space at once, and it
+     * learns on its next call. Wakes everyone, so that the evicted process, if asleep, learns too.
      *
-     * @return false if the slot no longer holds the cursor this reader stored: it was reclaimed
+     * @return false if {@code activeWord} no longer names the slot's registration
      */
-    public boolean storeCursor(int slot, long expectedWord, long newWord) {
-        boolean stored = readers.casCursor(slot, expectedWord, newWord);
-        space.wakeIfWaiting();
-        return stored;
+    public boolean evict(int slot, long activeWord) {
+        boolean evicted = readers.evict(slot, activeWord);
+        messages.wakeAll();
+        space.wakeAll();
+        return evicted;
     }
 
     /**
      * Frees the reader slot of the registration {@code slotWord} names: whatever it had not read stops
-     * holding space.
+     * holding space. The caller holds the slot's owner lock.
      *
-     * @return false if the slot had already been reclaimed
+     * @return false if the slot no longer holds that registration
      */
     public boolean unregisterReader(int slot, long slotWord) {
         boolean freed = readers.free(slot, slotWord);

@@ -1,14 +1,17 @@
 package io.jsyncq.crash;
 
-import io.jsyncq.MessageAbandonedException;
+import io.jsyncq.Message;
 import io.jsyncq.RegistrationLostException;
 import io.jsyncq.SyncQueue;
+import io.jsyncq.internal.NameLock;
 import io.jsyncq.internal.Registration;
 import io.jsyncq.internal.RegistrationSettings;
+import io.jsyncq.internal.Waiter;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Child programs for the crash tests: each one a process that dies, stalls or is stopped on purpose. */
 final class CrashChildren {
@@ -44,8 +47,9 @@ final class CrashChildren {
             Registration.StallPoint point = Registration.StallPoint.valueOf(args[1]);
             long stallMillis = Long.parseLong(args[2]);
             int before = Integer.parseInt(args[3]);
-            RegistrationSettings settings = new RegistrationSettings("writer", 20_000, 1_000_000_000L, 10_000_000_000L);
-            try (Registration writer = Registration.attach(SyncQueue.defaultDirectory(), name, settings)) {
+            RegistrationSettings settings = new RegistrationSettings("writer", 20_000);
+            try (Registration writer = Registration.join(SyncQueue.defaultDirectory(), name,
+                    Registration.Join.ATTACH, null, settings)) {
                 for (int i = 0; i < before; i++) {
                     writer.append("t", body("before-" + i), Long.MAX_VALUE);
                 }
@@ -54,11 +58,19 @@ final class CrashChildren {
                 try {
                     writer.appendStallingAt("t", body("stalled"), point, stallMillis);
                     System.out.println("delivered");
-                } catch (MessageAbandonedException | RegistrationLostException e) {
-                    System.out.println("abandoned " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                } catch (RegistrationLostException e) {
+                    System.out.println("lost " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    System.exit(3);
+                }
+                // It is a reader too: read what others appended meanwhile, or it would wait for room it holds.
+                while (writer.poll(message -> { }, Waiter.NO_WAIT)) {
+                    // skip
                 }
                 writer.append("t", body("after"), Long.MAX_VALUE);
                 System.out.println("done");
+            } catch (RegistrationLostException e) {
+                System.out.println("lost " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                System.exit(3);
             }
         }
 
@@ -67,20 +79,91 @@ final class CrashChildren {
         }
     }
 
-    /** Registers with a short lease and pops until its registration is reclaimed; then exits with 3. */
-    public static final class LeasedReader {
+    /**
+     * Registers, says so, then pops {@code count} messages (waiting for each as long as it takes) and
+     * checks they are "m-0", "m-1", ... in order (messages of type "churn" screened out): prints "ok COUNT", or "wrong ..." and exits 1. Exits with
+     * 3 and "lost: ..." if its registration is taken from it.
+     * Args: queue, count.
+     */
+    public static final class SequenceReader {
         public static void main(String[] args) {
-            try (SyncQueue queue = SyncQueue.builder(args[0]).sender("leased").lease(Duration.ofMillis(300)).open()) {
+            int count = Integer.parseInt(args[1]);
+            try (SyncQueue queue = SyncQueue.builder(args[0]).sender("sequence-reader").open()) {
+                queue.typeScreen().add("churn"); // short-lived registrations' messages
                 System.out.println("registered");
                 System.out.flush();
-                while (true) {
-                    try {
-                        queue.pop(Duration.ofMillis(20));
-                    } catch (RegistrationLostException lost) {
-                        System.out.println("lost: " + lost.getMessage());
-                        System.exit(3);
+                for (int i = 0; i < count; i++) {
+                    Optional<Message> message = queue.pop(Duration.ofSeconds(60));
+                    String expected = "m-" + i;
+                    if (message.isEmpty() || !message.get().text().equals(expected)) {
+                        System.out.println("wrong at " + i + ": " + message.map(Message::text).orElse("nothing"));
+                        System.exit(1);
                     }
                 }
+                System.out.println("ok " + count);
+            } catch (RegistrationLostException lost) {
+                System.out.println("lost: " + lost.getMessage());
+                System.exit(3);
+            }
+        }
+    }
+
+    /**
+     * Registers, says so, then waits in a pop for ever, or appends in a loop (args[1] = "append"): until its
+     * registration is taken from it, when it prints "lost: ..." and exits with 3.
+     */
+    public static final class UntilLost {
+        public static void main(String[] args) {
+            try (SyncQueue queue = SyncQueue.builder(args[0]).sender("until-lost").open()) {
+                System.out.println("registered");
+                System.out.flush();
+                boolean append = args.length > 1 && args[1].equals("append");
+                while (true) {
+                    if (append) {
+                        queue.append("t", "x", Duration.ofSeconds(60));
+                    } else {
+                        queue.pop(SyncQueue.FOREVER);
+                    }
+                }
+            } catch (RegistrationLostException lost) {
+                System.out.println("lost: " + lost.getMessage());
+                System.exit(3);
+            }
+        }
+    }
+
+    /**
+     * Joins and leaves queue args[0] args[2] times as fast as it can (open or create, append, pop until
+     * empty, close), as sender "churn-" + args[1]. Exits with 3 if a registration is ever taken from it.
+     */
+    public static final class Churner {
+        public static void main(String[] args) {
+            int cycles = Integer.parseInt(args[2]);
+            try {
+                for (int i = 0; i < cycles; i++) {
+                    try (SyncQueue queue = SyncQueue.builder(args[0]).size(1 << 16).sender("churn-" + args[1])
+                            .openOrCreate()) {
+                        queue.append("churn", "c-" + i, Duration.ofSeconds(60));
+                        while (queue.pop().isPresent()) {
+                            // drain what arrived since joining
+                        }
+                    }
+                }
+                System.out.println("ok");
+            } catch (RegistrationLostException lost) {
+                System.out.println("lost: " + lost.getMessage());
+                System.exit(3);
+            }
+        }
+    }
+
+    /** Takes the lock of queue args[0] and holds it until a line arrives on stdin (or it is killed). */
+    public static final class NameLockHolder {
+        public static void main(String[] args) throws Exception {
+            try (NameLock lock = NameLock.acquire(SyncQueue.defaultDirectory(), args[0], NameLock.DEFAULT_WAIT_NANOS)) {
+                System.out.println("locked");
+                System.out.flush();
+                System.in.read();
             }
         }
     }

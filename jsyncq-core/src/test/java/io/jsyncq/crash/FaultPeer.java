@@ -31,8 +31,7 @@ public final class FaultPeer {
         Map<Integer, Integer> nextSeq = new HashMap<>();
         long orderHash = 1;
         long received = 0;
-        try (SyncQueue queue = SyncQueue.builder(name).sender("p" + id).filterSelf(false)
-                .abandonedClaimTimeout(Duration.ofSeconds(1)).open()) {
+        try (SyncQueue queue = SyncQueue.builder(name).sender("p" + id).filterSelf(false).open()) {
             System.out.println("READY");
             System.out.flush();
             boolean started = false;

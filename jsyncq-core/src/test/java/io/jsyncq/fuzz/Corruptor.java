@@ -34,7 +34,7 @@ final class Corruptor {
         STATIC_HEADER(10, false),
         /** The hot header lines: tail, head cache, lifecycle, epoch, slot high water, futex words, waiters. */
         HOT_HEADER(14, false),
-        /** Reader slots: cursors, slot words, pids, start times, leases, sleepers, sender names. */
+        /** Reader slots: cursors, slot words, claim floors, pids, start times, sleepers, sender names. */
         READER_TABLE(13, false),
         /** The publication marks. */
         MARKS(12, false),
@@ -118,8 +118,8 @@ final class Corruptor {
             new Field("senderLength", ReaderSlotLayout.SENDER_LENGTH_OFFSET, 4),
             new Field("startTime", ReaderSlotLayout.START_TIME_OFFSET, 8),
             new Field("pidNamespace", ReaderSlotLayout.PID_NAMESPACE_OFFSET, 8),
-            new Field("heartbeat", ReaderSlotLayout.HEARTBEAT_OFFSET, 8),
-            new Field("lease", ReaderSlotLayout.LEASE_OFFSET, 8),
+            new Field("floor0", ReaderSlotLayout.FLOORS_OFFSET, 8),
+            new Field("floor7", ReaderSlotLayout.FLOORS_OFFSET + 7 * Long.BYTES, 8),
             new Field("messageSleepers", ReaderSlotLayout.MESSAGE_SLEEPERS_OFFSET, 4),
             new Field("spaceSleepers", ReaderSlotLayout.SPACE_SLEEPERS_OFFSET, 4)};
 
@@ -286,7 +286,7 @@ final class Corruptor {
             long value = switch (field.name()) {
                 case "slotWord" -> rng.nextBoolean()
                         ? ReaderSlotLayout.slotWord(rng.nextInt(), pickInt(ReaderSlotLayout.STATE_ACTIVE,
-                        ReaderSlotLayout.STATE_CLAIMED, ReaderSlotLayout.STATE_FREE, 3, -1, rng.nextInt()))
+                        ReaderSlotLayout.STATE_EVICTED, ReaderSlotLayout.STATE_FREE, 1, -1, rng.nextInt()))
                         : interestingLong(current);
                 case "senderLength" -> pickInt(-1, 0, ReaderSlotLayout.MAX_SENDER_BYTES + 1, 4096, Integer.MAX_VALUE,
                         Integer.MIN_VALUE, rng.nextInt());
@@ -300,9 +300,9 @@ final class Corruptor {
         } else if (choice < 72) {
             int current = f.getInt(HIGH_WATER.offset());
             for (int s = 0; s < maxReaders; s++) {
-                writeOwner(f, s, ReaderSlotLayout.STATE_ACTIVE, true, interestingLong(c.tail));
+                writeOwner(f, s, ReaderSlotLayout.STATE_ACTIVE, interestingLong(c.tail));
             }
-            c.log("every slot active, owned by this live process");
+            c.log("every slot active, owned by processes that hold no owner lock (dead)");
             if (current < maxReaders) {
                 set(f, HIGH_WATER, 0, maxReaders);
             }
@@ -321,11 +321,12 @@ final class Corruptor {
     }
 
     /**
-     * Makes a slot look taken by a registration that is alive (this process, or a lease that never ends)
-     * or dead (a pid that is not running, or a lease long expired), at a cursor of the seed's choosing.
+     * Makes a slot look taken by a registration (active or evicted) at a cursor and with claim floors of
+     * the seed's choosing. Its owner lock is free, as a dead process's is: file bytes cannot hold a kernel
+     * lock, so a fake owner is always dead.
      */
     private void registerFake(FileImage f, int slot) throws IOException {
-        int state = rng.nextInt(4) == 0 ? ReaderSlotLayout.STATE_CLAIMED : ReaderSlotLayout.STATE_ACTIVE;
+        int state = rng.nextInt(4) == 0 ? ReaderSlotLayout.STATE_EVICTED : ReaderSlotLayout.STATE_ACTIVE;
         long tail = f.getLong(TAIL.offset());
         long cursor = switch (rng.nextInt(6)) {
             case 0 -> tail - capacity - GRANULE * rng.nextInt(64);
@@ -333,38 +334,36 @@ final class Corruptor {
             case 2 -> tail - 1 - rng.nextInt(63);
             default -> interestingLong(tail);
         };
-        writeOwner(f, slot, state, rng.nextBoolean(), cursor);
+        writeOwner(f, slot, state, cursor);
         if (rng.nextInt(4) != 0 && f.getInt(HIGH_WATER.offset()) <= slot) {
             set(f, HIGH_WATER, 0, slot + 1);
         }
     }
 
-    private void writeOwner(FileImage f, int slot, int state, boolean alive, long cursor) throws IOException {
+    private void writeOwner(FileImage f, int slot, int state, long cursor) throws IOException {
         long slotOffset = ReaderSlotLayout.slotOffset(slot);
         ProcessIdentity me = ProcessIdentity.current();
         int generation = ReaderSlotLayout.generation(f.getLong(slotOffset + ReaderSlotLayout.SLOT_WORD_OFFSET)) + 1;
-        boolean byLease = rng.nextInt(3) == 0;
-        int pid = alive || byLease ? me.pid() : 4_000_000 + rng.nextInt(100_000);
-        long startTime = alive || byLease ? me.startTime() : 12345;
-        long namespace = byLease ? me.pidNamespace() + 1 + rng.nextInt(1000) : me.pidNamespace();
-        long heartbeat = alive ? System.nanoTime() : System.nanoTime() - TimeUnit.SECONDS.toNanos(100);
-        long lease = alive && byLease ? Long.MAX_VALUE : TimeUnit.SECONDS.toNanos(1);
+        long floor = rng.nextInt(3) == 0 ? interestingLong(cursor) : ReaderSlotLayout.NO_FLOOR;
         f.putLong(slotOffset + ReaderSlotLayout.CURSOR_OFFSET, cursor);
-        f.putInt(slotOffset + ReaderSlotLayout.PID_OFFSET, pid);
-        f.putLong(slotOffset + ReaderSlotLayout.START_TIME_OFFSET, startTime);
-        f.putLong(slotOffset + ReaderSlotLayout.PID_NAMESPACE_OFFSET, namespace);
-        f.putLong(slotOffset + ReaderSlotLayout.HEARTBEAT_OFFSET, heartbeat);
-        f.putLong(slotOffset + ReaderSlotLayout.LEASE_OFFSET, lease);
+        f.putInt(slotOffset + ReaderSlotLayout.PID_OFFSET, rng.nextBoolean() ? me.pid() : 4_000_000 + rng.nextInt(100_000));
+        f.putLong(slotOffset + ReaderSlotLayout.START_TIME_OFFSET, me.startTime());
+        f.putLong(slotOffset + ReaderSlotLayout.PID_NAMESPACE_OFFSET, me.pidNamespace());
+        for (int lane = 0; lane < ReaderSlotLayout.FLOOR_LANES; lane++) {
+            f.putLong(ReaderSlotLayout.floorOffset(slot, lane), lane == 0 ? floor : ReaderSlotLayout.NO_FLOOR);
+        }
         int sleepers = rng.nextInt(4) == 0 ? pickInt(1, 1000, -1, Integer.MAX_VALUE, Integer.MIN_VALUE) : 0;
         f.putInt(slotOffset + ReaderSlotLayout.MESSAGE_SLEEPERS_OFFSET, sleepers);
         f.putInt(slotOffset + ReaderSlotLayout.SPACE_SLEEPERS_OFFSET, sleepers);
         f.putLong(slotOffset + ReaderSlotLayout.SLOT_WORD_OFFSET, ReaderSlotLayout.slotWord(generation, state));
-        c.log("slot " + slot + " := fake " + (state == ReaderSlotLayout.STATE_ACTIVE ? "active" : "claimed")
-                + " registration, " + (alive ? "alive" : "dead") + (byLease ? " by lease" : " by pid") + " (pid "
-                + pid + "), cursor " + cursor + ", sleepers " + sleepers);
+        c.log("slot " + slot + " := fake " + (state == ReaderSlotLayout.STATE_ACTIVE ? "active" : "evicted")
+                + " registration of a dead process, cursor " + cursor + ", floor " + floor + ", sleepers " + sleepers);
     }
 
     // ------------------------------------------------------------------------------------------ marks
+
+    /** A mark state no writer makes (the claimed state of layout version 2): corrupt input now. */
+    private static final long MARK_STATE_NONE_MAKES = 1;
 
     private long markOffset(long position) {
         return geometry.marksOffset() + ((position >>> GRANULE_SHIFT) & (capacity / GRANULE - 1)) * MARK_LENGTH;
@@ -380,7 +379,7 @@ final class Corruptor {
                     : (tail + GRANULE * rng.nextLong(capacity / GRANULE)) & -GRANULE;
             long value = switch (rng.nextInt(12)) {
                 case 0, 1 -> position;
-                case 2 -> position | MARK_CLAIMED;
+                case 2 -> position | MARK_STATE_NONE_MAKES;
                 case 3 -> position | MARK_SKIP_RECORD;
                 case 4 -> position | MARK_SKIP_GRANULE;
                 case 5 -> position + capacity;
@@ -398,7 +397,7 @@ final class Corruptor {
             randomBytes(f, "marks", geometry.marksOffset() + rng.nextLong(marksLength), 1 + rng.nextInt(256),
                     geometry.marksOffset() + marksLength);
         } else if (choice < 85) {
-            long state = pickLong(MARK_CLAIMED, MARK_SKIP_RECORD, MARK_SKIP_GRANULE, 0);
+            long state = pickLong(MARK_STATE_NONE_MAKES, MARK_SKIP_RECORD, MARK_SKIP_GRANULE, 0);
             long from = Math.max(0, tail - capacity);
             fillMarks(f, from, tail, state);
             c.log("marks of [" + from + ", " + tail + ") := position | " + state);
@@ -496,7 +495,7 @@ final class Corruptor {
             ringSet(f, "record byte@" + position, position, 1, old ^ (1 << bit));
         }
         if (rng.nextInt(4) == 0) {
-            setMark(f, record.position(), record.position() | pickLong(MARK_CLAIMED, MARK_SKIP_RECORD));
+            setMark(f, record.position(), record.position() | pickLong(MARK_STATE_NONE_MAKES, MARK_SKIP_RECORD));
         }
         maybeRewindTo(f, record.position());
     }
@@ -554,7 +553,7 @@ final class Corruptor {
         }
         switch (rng.nextInt(4)) {
             case 0 -> {
-                long state = rng.nextInt(3) == 0 ? pickLong(MARK_CLAIMED, MARK_SKIP_RECORD, MARK_SKIP_GRANULE) : 0;
+                long state = rng.nextInt(3) == 0 ? pickLong(MARK_STATE_NONE_MAKES, MARK_SKIP_RECORD, MARK_SKIP_GRANULE) : 0;
                 writeAllMarks(f, i -> positionOfGranule(from, i) | state);
                 c.log("every mark := its position in [" + from + ", " + tail + ") | " + state);
                 set(f, TAIL, 0, from);

@@ -185,9 +185,6 @@ final class FuzzCase {
         }
         if (withReader) {
             SyncQueue.Builder builder = SyncQueue.builder(name).directory(SHM).sender("r" + randomName(0, 20));
-            if (rng.nextInt(3) == 0) {
-                builder.abandonedClaimTimeout(Duration.ofMillis(1 + rng.nextInt(20)));
-            }
             if (op("setup.reader.open", OPEN_LIMIT_NANOS, () -> reader = builder.open(), true) != null) {
                 return false;
             }
@@ -331,14 +328,8 @@ final class FuzzCase {
         boolean orCreate = rng.nextInt(4) == 0;
         SyncQueue.Builder builder = SyncQueue.builder(name).directory(SHM).sender("a" + randomName(0, 20))
                 .filterSelf(rng.nextBoolean());
-        if (rng.nextInt(3) == 0) {
-            builder.abandonedClaimTimeout(Duration.ofMillis(1 + rng.nextInt(20)));
-        }
         if (rng.nextInt(4) == 0) {
             builder.spin(Duration.ZERO);
-        }
-        if (rng.nextInt(5) == 0) {
-            builder.lease(Duration.ofMillis(20 + rng.nextInt(2000)));
         }
         if (orCreate) {
             builder.size(capacity).keep(rng.nextBoolean());

@@ -1,7 +1,6 @@
 package io.jsyncq.soak;
 
 import io.jsyncq.Message;
-import io.jsyncq.MessageAbandonedException;
 import io.jsyncq.QueueFullException;
 import io.jsyncq.RegistrationLostException;
 import io.jsyncq.SyncQueue;
@@ -37,7 +36,7 @@ public final class SoakPeer {
         int seq = 0;
         byte[] buffer = new byte[2048];
         String outcome = "stopped";
-        try (SyncQueue queue = SyncQueue.builder(name).sender(id).abandonedClaimTimeout(Duration.ofSeconds(1)).open()) {
+        try (SyncQueue queue = SyncQueue.builder(name).sender(id).open()) {
             System.out.println("READY");
             System.out.flush();
             int length = encode(buffer, seq, random);
@@ -51,8 +50,6 @@ public final class SoakPeer {
                     length = encode(buffer, ++seq, random);
                 } catch (QueueFullException full) {
                     // read below, which frees room
-                } catch (MessageAbandonedException abandoned) {
-                    // not delivered: append the same sequence number again
                 }
                 for (int i = 0; i < 32; i++) {
                     Optional<Message> next = queue.pop(i == 0 ? Duration.ofMillis(1) : Duration.ZERO);

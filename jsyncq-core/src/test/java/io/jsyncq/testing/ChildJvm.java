@@ -44,7 +44,36 @@ public final class ChildJvm implements AutoCloseable {
      *              may write to through {@link #process()}
      */
     public static ChildJvm start(List<String> jvmOptions, String stdin, Class<?> mainClass, String... args) {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), jvmOptions, stdin, mainClass, args);
+    }
+
+    /**
+     * A child in a pid namespace of its own, with its own /proc ({@code unshare --pid --fork --mount-proc},
+     * which needs root): there it is pid 1 or close to it, and its pids mean nothing to this process, as
+     * with containers sharing {@code /dev/shm}. {@link #pid()} is then unshare's; signal the JVM itself
+     * through {@link #signal}.
+     */
+    public static ChildJvm startInOwnPidNamespace(Class<?> mainClass, String... args) {
+        return start(List.of("unshare", "--pid", "--fork", "--mount-proc"), NATIVE_ACCESS, null, mainClass, args);
+    }
+
+    /** True if this machine lets a test make pid namespaces (root, and unshare installed). */
+    public static boolean canMakePidNamespaces() {
+        try {
+            Process probe = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
+                    .redirectErrorStream(true).start();
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static ChildJvm start(List<String> prefix, List<String> jvmOptions, String stdin, Class<?> mainClass,
+                                  String... args) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-XX:+UseSerialGC");
@@ -72,6 +101,26 @@ public final class ChildJvm implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * Sends a signal ({@code "STOP"}, {@code "CONT"}, {@code "KILL"}) to the child JVM, and to every
+     * process it started (so that a JVM under {@code unshare} is reached too).
+     */
+    public void signal(String signal) {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(process.pid())));
+        process.descendants().forEach(child -> command.add(Long.toString(child.pid())));
+        try {
+            Process kill = new ProcessBuilder(command).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("could not send SIG" + signal + " to " + description);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     public boolean isAlive() {
@@ -130,6 +179,7 @@ public final class ChildJvm implements AutoCloseable {
     @Override
     public void close() {
         if (process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);

@@ -20,8 +20,14 @@ public final class TestQueues {
         return Files.exists(SHM.resolve(name));
     }
 
+    /** True if the queue's lock file (see {@code NameLock}) is there: it lives exactly as long as the queue. */
+    public static boolean lockFileExists(String name) {
+        return Files.exists(SHM.resolve("." + name + ".jsyncq-lock"));
+    }
+
     public static void deleteIfLeft(String name) {
         try {
+            Files.deleteIfExists(SHM.resolve("." + name + ".jsyncq-lock"));
             Files.deleteIfExists(SHM.resolve(name));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
