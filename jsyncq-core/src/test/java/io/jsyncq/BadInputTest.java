@@ -44,6 +44,29 @@ class BadInputTest {
         }
     }
 
+    /**
+     * In a world-writable directory another user can create a file under a queue's name before its owner
+     * does. A queue file of another user that is open to everyone is refused; a group-only one (a team
+     * mate's group-access queue) is accepted. Needs root, to give the file away.
+     */
+    @Test
+    void aWorldOpenQueueFileOfAnotherUserIsRefusedAsPossiblyPlanted() throws IOException {
+        SyncQueue.builder(name).size(4096).keep(true).create().close();
+        Path file = TestQueues.SHM.resolve(name);
+        try {
+            Files.setAttribute(file, "unix:uid", 12345);
+        } catch (IOException | UnsupportedOperationException | SecurityException notRoot) {
+            org.junit.jupiter.api.Assumptions.abort("needs root to give a file to another user");
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(SyncQueueException.class)
+                .hasMessageContaining("belongs to another user (uid 12345)").hasMessageContaining("planted");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+        try (SyncQueue queue = SyncQueue.open(name)) {
+            assertThat(queue.capacity()).isEqualTo(4096);
+        }
+    }
+
     @Test
     void aNameOf201CharactersIsRefusedAnd200AreAccepted() {
         assertThatThrownBy(() -> SyncQueue.create("n".repeat(201), 4096)).isInstanceOf(InvalidNameException.class)
