@@ -45,6 +45,7 @@ public final class QueueAdmin {
      *                               {@code maxReaders} is out of range
      * @throws InvalidNameException  if the name is not 1–200 characters of {@code [A-Za-z0-9._-]}
      */
+    @SuppressWarnings("try") // the name lock is held, not used, in the body
     public static Path create(Path directory, String name, long size, int maxReaders, boolean keep,
                               boolean groupAccess) {
         Objects.requireNonNull(directory, "directory");
@@ -53,7 +54,7 @@ public final class QueueAdmin {
         QueueFile.validateSizes(size, maxReaders);
         try (NameLock lock = NameLock.acquire(directory, name, NameLock.DEFAULT_WAIT_NANOS)) {
             QueueFile file = QueueFile.create(directory, name, size, maxReaders, keep ? QueueLayout.FLAG_KEEP : 0,
-                    groupAccess, false);
+                    groupAccess);
             file.unmap();
             return file.path();
         }
@@ -132,6 +133,7 @@ public final class QueueAdmin {
      * @throws NoSuchQueueException         if there is no such queue
      * @throws IncompatibleQueueException   if the file is not a jsyncq queue and {@code force} is not set
      */
+    @SuppressWarnings("try") // the name lock is held, not used, in the body
     public static void remove(Path directory, String name, boolean force) {
         Objects.requireNonNull(directory, "directory");
         Platform.requireUsable();

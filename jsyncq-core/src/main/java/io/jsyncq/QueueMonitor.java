@@ -12,7 +12,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,6 +41,8 @@ public final class QueueMonitor implements AutoCloseable {
     private long previousTail = -1;
     private long previousNanos;
     private double previousMessagesPerByte = Double.NaN;
+    /** Per registration (slot word), the cursor it had when this monitor first saw it behind, and when. */
+    private Map<Long, long[]> stuckSince = new HashMap<>();
 
     private QueueMonitor(String name, QueueInspector inspector, Object fileKey) {
         this.name = name;
@@ -106,7 +110,17 @@ public final class QueueMonitor implements AutoCloseable {
         QueueInspector.Walk lagWalk = countMessages && cursors.length > 0
                 ? inspector.walk(cursors[0], tail, cursors) : null;
         List<ReaderInfo> readers = new ArrayList<>(slots.size());
+        Map<Long, long[]> stillStuck = new HashMap<>();
         for (QueueStatus.Reader slot : slots) {
+            Duration behindFor = Duration.ZERO;
+            if (slot.cursor() < tail) {
+                long[] since = stuckSince.get(slot.word());
+                if (since == null || since[0] != slot.cursor()) {
+                    since = new long[] {slot.cursor(), nanos};
+                }
+                stillStuck.put(slot.word(), since);
+                behindFor = Duration.ofNanos(nanos - since[1]);
+            }
             long lagMessages = -1;
             boolean exact = false;
             if (lagWalk != null) {
@@ -117,9 +131,10 @@ public final class QueueMonitor implements AutoCloseable {
                 }
             }
             readers.add(new ReaderInfo(slot.slot(), slot.sender(), slot.pid(), slot.alive(), slot.evicted(),
-                    slot.stopped(), slot.cursor(),
+                    slot.stopped(), behindFor, slot.cursor(),
                     Math.max(0, tail - slot.cursor()), lagMessages, exact));
         }
+        stuckSince = stillStuck;
         if (lagWalk != null && lagWalk.reached() > cursors[0]) {
             previousMessagesPerByte = (double) lagWalk.messages() / (lagWalk.reached() - cursors[0]);
         }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** pysyncq's behaviour (SPEC §1), one registration per handle, in one JVM. */
+/** pysyncq's behaviour, one registration per handle, in one JVM. */
 class QueueSemanticsTest {
 
     private final String name = TestQueues.uniqueName("semantics");

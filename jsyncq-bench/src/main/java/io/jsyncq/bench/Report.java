@@ -273,9 +273,9 @@ final class Report {
         return table;
     }
 
-    /** The targets of issue 5, each with its figure from this run. */
+    /** The performance targets, each with its figure from this run. */
     private Table targetsTable() {
-        Table table = new Table("Targets (issue 5), from this run", "target", "figure", "verdict");
+        Table table = new Table("Targets, from this run", "target", "figure", "verdict");
         if (has("pingpong")) {
             double r = results.ratio("pingpong", "aeron", "spin", Settings.PING_SIZE, "p50");
             table.row("ping-pong p50, busy-spin ≤ Aeron IPC's", "jsyncq ÷ Aeron " + ratio(r), verdict(r <= 1, r, 1, true));

@@ -124,11 +124,12 @@ final class StatCommand implements Callable<Integer> {
         line(text, "readers", info.readers().size() + " registered, " + info.liveReaders() + " alive");
         if (!info.readers().isEmpty()) {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"SLOT", "SENDER", "PID", "STATE", "POSITION", "LAG BYTES", "LAG MESSAGES"});
+            rows.add(new String[] {"SLOT", "SENDER", "PID", "STATE", "STUCK FOR", "POSITION", "LAG BYTES",
+                    "LAG MESSAGES"});
             for (ReaderInfo reader : info.readers()) {
                 rows.add(new String[] {Integer.toString(reader.slot()), reader.sender(), Integer.toString(reader.pid()),
-                        state(reader), Long.toString(reader.position()), Long.toString(reader.lagBytes()),
-                        lagMessages(reader)});
+                        state(reader), reader.stuckFor().isZero() ? "-" : Units.duration(reader.stuckFor()),
+                        Long.toString(reader.position()), Long.toString(reader.lagBytes()), lagMessages(reader)});
             }
             text.append(table(rows, "  "));
         }
@@ -187,6 +188,7 @@ final class StatCommand implements Callable<Integer> {
                     .field("alive", reader.alive())
                     .field("evicted", reader.evicted())
                     .field("stopped", reader.stopped())
+                    .field("stuckForMillis", reader.stuckFor().toMillis())
                     .field("position", reader.position())
                     .field("lagBytes", reader.lagBytes());
             json.name("lagMessages");

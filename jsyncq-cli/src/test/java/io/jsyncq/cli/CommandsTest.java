@@ -145,8 +145,9 @@ class CommandsTest {
                 writer.append("t", "x".repeat(40), Duration.ofSeconds(5)); // 64-byte records: a ring's worth
                 writer.drain(Duration.ZERO).forEach(m -> { });
             }
-            Cli.Result stat = Cli.run("stat", name, "--sample", "0");
-            assertThat(stat.lines()).anySatisfy(line -> assertThat(line.trim()).contains("stuck").contains(" stopped "));
+            Cli.Result stat = Cli.run("stat", name, "--sample", "300ms"); // two looks: how long it stood still
+            assertThat(stat.lines()).as(stat.toString()).anySatisfy(line -> assertThat(line.trim())
+                    .contains(" stuck ").contains(" stopped ").containsPattern(" stopped +[0-9.]+ ?m?s "));
             String slot = stat.lines().stream().filter(line -> line.contains("stuck")).findFirst().orElseThrow()
                     .trim().split(" +")[0];
             assertThat(Cli.run("stat", name, "--json").stdout()).contains("\"stopped\":true");

@@ -3,7 +3,6 @@ package io.jsyncq.internal;
 import static io.jsyncq.internal.QueueLayout.GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_STATE_MASK;
-import static io.jsyncq.internal.ReaderSlotLayout.NO_FLOOR;
 import static io.jsyncq.internal.ReaderSlotLayout.STATE_FREE;
 import static io.jsyncq.internal.ReaderSlotLayout.state;
 
@@ -14,8 +13,8 @@ import io.jsyncq.IncompatibleQueueException;
  * process, however stopped, still owns. Death is what the kernel proves: a slot's owner lock is free
  * ({@link SlotLocks}).
  *
- * <p><b>Dead registrations</b> hold space with their cursor and claim floors, a slot, a place in the
- * lifecycle count, and perhaps sleepers in the waiter counts. Whoever takes a dead owner's lock clears all
+ * <p><b>Dead registrations</b> hold space with their cursor and claim floors, a slot (which keeps the
+ * file from being removed), and perhaps sleepers in the waiter counts. Whoever takes a dead owner's lock clears all
  * of it, then frees the slot, then lets the lock go: holding the lock, it is the only one doing so, and
  * no registering process can take the slot half-cleaned.
  *
@@ -78,7 +77,6 @@ public final class CrashRecovery {
             }
             queue.messages().addWaiter(-messageSleepers);
             queue.space().addWaiter(-spaceSleepers);
-            queue.removeRegistration(true); // never removes the file: only a last close under the name lock does
             queue.countReaderReclaimed();
         } finally {
             locks.unlock(slot);
@@ -131,7 +129,11 @@ public final class CrashRecovery {
         long granule = position;
         while (granule < end) {
             long mark = queue.markVolatile(granule);
-            if ((mark & ~MARK_STATE_MASK) != granule) { // stale: part of a dead claim
+            long markPosition = mark & ~MARK_STATE_MASK;
+            if (markPosition > granule) {
+                break; // a later lap: this reader was evicted and lapped meanwhile; it learns so on its next check
+            }
+            if (markPosition < granule) { // stale (an earlier lap, or never written): part of a dead claim
                 if (queue.skipGranule(granule, mark)) {
                     if (granule == position) {
                         queue.countHoleRepaired();
@@ -148,7 +150,4 @@ public final class CrashRecovery {
         queue.messages().wakeIfWaiting();
     }
 
-    static boolean isFloorSet(long floor) {
-        return floor != NO_FLOOR;
-    }
 }

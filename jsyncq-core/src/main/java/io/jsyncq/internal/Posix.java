@@ -80,9 +80,8 @@ public final class Posix {
     /** {@code struct timespec { long tv_sec; long tv_nsec; }} on both 64-bit Linux ABIs. */
     public static final long TIMESPEC_SIZE = 16;
 
+    /** {@code open(path, flags, mode)}: the mode is variadic, and read only with {@code O_CREAT}. */
     private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle OPEN_CREATE = downcall("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
             CAPTURE_ERRNO);
     private static final MethodHandle FCNTL_LOCK = downcall("fcntl",
@@ -134,25 +133,18 @@ public final class Posix {
     }
 
     public static int open(String path, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
-            if (fd < 0) {
-                throw new PosixException("open(" + path + ")", errno(state));
-            }
-            return fd;
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return open(path, flags, 0);
     }
 
     /** Opens {@code path}, creating it with {@code mode} (less the umask) if it does not exist. */
     public static int openOrCreate(String path, int flags, int mode) {
+        return open(path, flags | O_CREAT, mode);
+    }
+
+    private static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN_CREATE.invokeExact(state, arena.allocateFrom(path), flags | O_CREAT, mode);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
             if (fd < 0) {
                 throw new PosixException("open(" + path + ")", errno(state));
             }

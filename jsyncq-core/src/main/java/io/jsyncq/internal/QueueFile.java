@@ -107,15 +107,9 @@ public final class QueueFile {
         }
     }
 
-    /**
-     * Creates the queue file {@code name}; the caller holds the name's {@link NameLock}.
-     *
-     * @param countCreator count the creator as a registration (it will register at once), so that nobody
-     *                     attaching and closing in between can take the count to zero; false for a queue
-     *                     created without registering
-     */
+    /** Creates the queue file {@code name}; the caller holds the name's {@link NameLock}. */
     public static QueueFile create(Path directory, String name, long capacity, int maxReaders, int flags,
-                                   boolean groupAccess, boolean countCreator) {
+                                   boolean groupAccess) {
         validateSizes(capacity, maxReaders);
         Path path = directory.resolve(name);
         QueueGeometry geometry = QueueGeometry.of(capacity, maxReaders);
@@ -139,7 +133,7 @@ public final class QueueFile {
             fillWithZeros(building, fileLength);
             QueueFile file = map(building, geometry);
             try {
-                file.writeHeader(flags, countCreator ? 1 : 0);
+                file.writeHeader(flags);
                 Files.createLink(path, building);
                 return new QueueFile(path, file.fd, file.arena, file.memory, geometry, file.fileKey);
             } catch (FileAlreadyExistsException e) {
@@ -336,7 +330,7 @@ public final class QueueFile {
     }
 
     /** Writes the static header and the initial state, before the file has a name. */
-    private void writeHeader(int flags, int registrations) {
+    private void writeHeader(int flags) {
         memory.asSlice(geometry.marksOffset(), geometry.marksLength()).fill((byte) 0xFF); // every mark = NO_MARK
         memory.set(ValueLayout.JAVA_INT, VERSION_OFFSET, LAYOUT_VERSION);
         memory.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, flags);
@@ -348,7 +342,6 @@ public final class QueueFile {
         memory.set(ValueLayout.JAVA_LONG, RING_OFFSET_OFFSET, geometry.ringOffset());
         memory.set(ValueLayout.JAVA_LONG, FILE_LENGTH_OFFSET, geometry.fileLength());
         memory.set(ValueLayout.JAVA_INT, PAGE_SIZE_OFFSET, geometry.pageSize());
-        memory.set(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET, registrations);
         memory.set(ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC);
     }
 

@@ -19,7 +19,7 @@ package io.jsyncq.internal;
  *  256      +------------------------------------------------------------------+
  *           | head cache (i64): a lower bound of every live reader's cursor     |
  *  384      +------------------------------------------------------------------+
- *           | lifecycle (i32): REMOVED bit + registration count                 |
+ *           | lifecycle (i32): REMOVED bit                                      |
  *           | registration epoch (i32)      slot high-water mark (i32)          |
  *  512      +------------------------------------------------------------------+
  *           | message futex (i32)   message waiters (i32)   armed (i32)       |
@@ -85,9 +85,11 @@ public final class QueueLayout {
     /** Flag: keep the file when the last registration closes. */
     public static final int FLAG_KEEP = 1;
 
-    /** Lifecycle bit set by the last registration to close, just before it removes the file. */
+    /**
+     * Lifecycle bit set by the last registration to close, or by {@code rm}, just before the file is removed
+     * (under the name lock). The other bits are unused: who holds the file is the set of taken slots.
+     */
     public static final int LIFECYCLE_REMOVED = 1 << 31;
-    public static final int LIFECYCLE_COUNT_MASK = ~LIFECYCLE_REMOVED;
 
     /**
      * Smallest ring, where pages are 4 KiB: the ring is mapped twice and mappings are whole pages, so

@@ -155,6 +155,17 @@ public final class ReaderTable {
                 activeWord, slotWord(generation(activeWord), STATE_EVICTED));
     }
 
+    /** How many slots are taken (active or evicted). */
+    int takenSlots() {
+        int taken = 0;
+        for (int slot = 0; slot < highWater(); slot++) {
+            if (state(slotWordVolatile(slot)) != STATE_FREE) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+
     /** Counts a sleeper of this slot, so that a reclaimer can take it off the shared count if the owner dies. */
     void addSleeper(int slot, boolean forSpace, int delta) {
         INT.getAndAdd(memory, slotOffset(slot) + (forSpace ? SPACE_SLEEPERS_OFFSET : MESSAGE_SLEEPERS_OFFSET), delta);

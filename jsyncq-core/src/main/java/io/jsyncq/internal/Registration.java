@@ -110,6 +110,7 @@ public final class Registration implements AutoCloseable {
      * throughout (see {@link NameLock}), so the file registered on is the one the name refers to, and stays
      * so until the last registration closes.
      */
+    @SuppressWarnings("try") // the name lock is held, not used, in the body
     public static Registration join(Path directory, String name, Join join, Creation creation,
                                     RegistrationSettings settings) {
         Names.requireValidQueueName(name);
@@ -122,30 +123,23 @@ public final class Registration implements AutoCloseable {
             if (file == null && join == Join.ATTACH) {
                 throw new NoSuchQueueException("no queue named '" + name + "' in " + directory + "; create it first");
             }
-            boolean counted = file == null;
             if (file == null) {
                 file = QueueFile.create(directory, name, creation.capacity(), creation.maxReaders(),
-                        creation.keep() ? QueueLayout.FLAG_KEEP : 0, creation.groupAccess(), true);
+                        creation.keep() ? QueueLayout.FLAG_KEEP : 0, creation.groupAccess());
             }
-            return register(directory, name, file, counted, settings, senderBytes);
+            return register(directory, name, file, settings, senderBytes);
         }
     }
 
-    /**
-     * @param counted true for the creator, whose registration the new file already counts
-     */
-    private static Registration register(Path directory, String name, QueueFile file, boolean counted,
+    /** Takes a slot; the caller holds the name lock, and the file is not marked removed. */
+    private static Registration register(Path directory, String name, QueueFile file,
                                          RegistrationSettings settings, byte[] senderBytes) {
         try {
             SharedQueue queue = new SharedQueue(file);
-            if (!counted && !queue.tryAddRegistration()) {
-                throw new NoSuchQueueException("queue '" + name + "' was removed (jsyncq rm); create it again");
-            }
-            // Registrations of dead processes hold slots, counts and space: clear them before joining.
+            // Registrations of dead processes hold slots and space: clear them before joining.
             new CrashRecovery(queue).reclaimDeadReaders(-1);
             ReaderTable.Taken taken = queue.registerReader(ProcessIdentity.current(), senderBytes);
             if (taken == null) {
-                queue.removeRegistration(true); // the other registrations hold the file
                 throw new SyncQueueException("queue '" + name + "' has no free reader slot: all "
                         + queue.maxReaders() + " are registered. Close a registration, or create the queue "
                         + "with more max readers");
@@ -538,29 +532,42 @@ public final class Registration implements AutoCloseable {
 
     /**
      * Under the name's lock: reclaims the dead (so that a queue whose other users were all killed is removed
-     * by the last clean close), frees the slot, uncounts this registration, and if it was the last, removes
-     * the queue and its lock file. Unmapping closes the file, which drops the slot's owner lock. If the name
+     * by the last clean close), frees the slot, and if no slot is taken any more, removes the queue (and,
+     * releasing the lock, its lock file). Nobody takes a slot without the name lock, so "none taken" cannot
+     * change under it. Unmapping closes the file, which drops the slot's owner lock. If the name
      * lock cannot be had (a stopped process holds it), the registration still leaves, but the file is kept:
      * removing it without the lock could remove a queue another process is joining.
      */
+    @SuppressWarnings("try") // the name lock is held, not used, in the body
     private void release() {
         try (NameLock lock = NameLock.acquire(directory, queueName, NameLock.DEFAULT_WAIT_NANOS)) {
             recovery.reclaimDeadReaders(slot);
-            if (queue.unregisterReader(slot, ownWord()) && queue.removeRegistration(keepWhenUnused)) {
+            if (freeOwnSlot() && !keepWhenUnused && queue.registrationCount() == 0 && queue.markRemoved()) {
                 file.unlink();
             }
         } catch (SyncQueueException lockNotHad) {
-            if (queue.unregisterReader(slot, ownWord())) {
-                queue.removeRegistration(true);
-            }
+            freeOwnSlot();
         } finally {
             file.unmap();
         }
     }
 
-    /** This registration's slot word as it is now: active, or evicted with the same generation. */
-    private long ownWord() {
-        long word = readers.slotWordVolatile(slot);
-        return ReaderSlotLayout.generation(word) == ReaderSlotLayout.generation(slotWord) ? word : slotWord;
+    /**
+     * Frees this registration's slot, active or evicted. An eviction can land between reading the word and
+     * the compare-and-set; then the word is read again, as long as it is still this registration's.
+     *
+     * @return false if the slot no longer held this registration (a damaged file)
+     */
+    private boolean freeOwnSlot() {
+        while (true) {
+            long word = readers.slotWordVolatile(slot);
+            if (ReaderSlotLayout.generation(word) != ReaderSlotLayout.generation(slotWord)
+                    || ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_FREE) {
+                return false;
+            }
+            if (queue.unregisterReader(slot, word)) {
+                return true;
+            }
+        }
     }
 }

@@ -270,10 +270,12 @@ public final class SharedQueue {
      * @return false if {@code activeWord} no longer names the slot's registration
      */
     public boolean evict(int slot, long activeWord) {
-        boolean evicted = readers.evict(slot, activeWord);
+        if (!readers.evict(slot, activeWord)) {
+            return false;
+        }
         messages.wakeAll();
         space.wakeAll();
-        return evicted;
+        return true;
     }
 
     /**
@@ -289,43 +291,12 @@ public final class SharedQueue {
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Lifecycle: how many registrations hold the file, and whether the last one has removed it
-
-    /** Counts a new registration, unless the queue is being removed. */
-    public boolean tryAddRegistration() {
-        while (true) {
-            int lifecycle = (int) INT.getVolatile(memory, LIFECYCLE_OFFSET);
-            if ((lifecycle & LIFECYCLE_REMOVED) != 0) {
-                return false;
-            }
-            if (INT.compareAndSet(memory, LIFECYCLE_OFFSET, lifecycle, lifecycle + 1)) {
-                return true;
-            }
-        }
-    }
+    // Lifecycle: whether the queue has been removed. Who holds the file is not counted apart: it is the
+    // slots that are taken, which the last close reads under the name lock, after reclaiming the dead.
 
     /**
-     * Uncounts a registration.
-     *
-     * @return true if this was the last one and the caller must now remove the file: the queue is marked
-     *         removed in the same step, so nobody can register on it any more
-     */
-    public boolean removeRegistration(boolean keepWhenUnused) {
-        while (true) {
-            int lifecycle = (int) INT.getVolatile(memory, LIFECYCLE_OFFSET);
-            int count = lifecycle & LIFECYCLE_COUNT_MASK;
-            boolean last = count <= 1 && !keepWhenUnused && (lifecycle & LIFECYCLE_REMOVED) == 0;
-            int next = last ? LIFECYCLE_REMOVED : Math.max(count - 1, 0) | (lifecycle & LIFECYCLE_REMOVED);
-            if (INT.compareAndSet(memory, LIFECYCLE_OFFSET, lifecycle, next)) {
-                return last;
-            }
-        }
-    }
-
-    /**
-     * Marks the queue removed without a last close (for {@code rm}), so that nobody can register on it any
-     * more. The count stays: registrations still open uncount themselves, and none of them removes the
-     * file, which the caller unlinks.
+     * Marks the queue removed, so that nobody registers on it any more: by the last close, or by {@code rm}
+     * (registrations still open are evicted by the caller), always under the name lock.
      *
      * @return false if it was already marked
      */
@@ -341,8 +312,9 @@ public final class SharedQueue {
         }
     }
 
+    /** The registrations holding the file: slots taken, by live processes or by dead ones not yet reclaimed. */
     public int registrationCount() {
-        return (int) INT.getVolatile(memory, LIFECYCLE_OFFSET) & LIFECYCLE_COUNT_MASK;
+        return readers.takenSlots();
     }
 
     public boolean isRemoved() {

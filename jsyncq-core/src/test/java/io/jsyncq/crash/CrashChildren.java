@@ -159,6 +159,7 @@ final class CrashChildren {
 
     /** Takes the lock of queue args[0] and holds it until a line arrives on stdin (or it is killed). */
     public static final class NameLockHolder {
+        @SuppressWarnings("try") // held, not used
         public static void main(String[] args) throws Exception {
             try (NameLock lock = NameLock.acquire(SyncQueue.defaultDirectory(), args[0], NameLock.DEFAULT_WAIT_NANOS)) {
                 System.out.println("locked");

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static io.jsyncq.crash.CrashRecoveryTest.CHILD_TIMEOUT;
 import static io.jsyncq.crash.CrashRecoveryTest.awaitLine;
@@ -136,7 +137,7 @@ class LivenessTest {
                 stalling.waitForSuccess(CHILD_TIMEOUT);
                 assertThat(read).startsWith("before-0").contains("stalled", "after");
                 assertThat(read.stream().filter(t -> t.startsWith("m-")).toList())
-                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, count).mapToObj(i -> "m-" + i).toList());
+                        .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "m-" + i).toList());
                 assertThat(reader.pop()).isEmpty();
                 QueueInfo info = QueueAdmin.inspect(DIR, name);
                 assertThat(info.holesRepaired()).isZero();
@@ -154,41 +155,42 @@ class LivenessTest {
     @Test
     void anEvictedWriterStoppedMidAppendStillHoldsItsClaimSoNothingNewerIsOverwritten() throws Exception {
         int count = 3_000;
-        try (SyncQueue keeper = SyncQueue.builder(name).size(1 << 16).sender("keeper").create()) {
-            ChildJvm stalling = ChildJvm.start(CrashChildren.StallingWriter.class, name, "AFTER_HEADER", "500", "0");
-            try (stalling) {
+        SyncQueue keeper = SyncQueue.builder(name).size(1 << 16).sender("keeper").create();
+        try (ChildJvm stalling = ChildJvm.start(CrashChildren.StallingWriter.class, name, "AFTER_HEADER", "500", "0")) {
+            try {
                 awaitLine(stalling, "stalling");
                 stalling.signal("STOP"); // header written, body not yet
+            } finally {
                 keeper.close(); // its cursor would pin the ring too
-                ReaderInfo writer = QueueAdmin.inspect(DIR, name).readers().getFirst();
-                QueueAdmin.evict(DIR, name, writer.slot());
-                try (SyncQueue reader = SyncQueue.builder(name).sender("reader").open();
-                     SyncQueue other = SyncQueue.builder(name).sender("other").open()) {
-                    CompletableFuture<Void> appending = CompletableFuture.runAsync(() -> {
-                        for (int i = 0; i < count; i++) {
-                            other.append("t", "m-" + i, Duration.ofSeconds(60));
-                            other.drain(Duration.ZERO).forEach(m -> { });
-                        }
-                    });
-                    List<String> read = new ArrayList<>();
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                    while (System.nanoTime() < until) {
-                        reader.pop(Duration.ofMillis(100)).map(Message::text).ifPresent(read::add);
+            }
+            ReaderInfo writer = QueueAdmin.inspect(DIR, name).readers().getFirst();
+            QueueAdmin.evict(DIR, name, writer.slot());
+            try (SyncQueue reader = SyncQueue.builder(name).sender("reader").open();
+                 SyncQueue other = SyncQueue.builder(name).sender("other").open()) {
+                CompletableFuture<Void> appending = CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < count; i++) {
+                        other.append("t", "m-" + i, Duration.ofSeconds(60));
+                        other.drain(Duration.ZERO).forEach(m -> { });
                     }
-                    assertThat(appending).as("the ring cannot come round over the stopped claim").isNotDone();
-                    stalling.signal("CONT");
-                    assertThat(stalling.waitFor(CHILD_TIMEOUT)).as(stalling.stdout()).isEqualTo(3);
-                    assertThat(stalling.stdout()).contains("evicted");
-                    while (read.size() < count) {
-                        String text = reader.pop(Duration.ofSeconds(30)).map(Message::text).orElse(null);
-                        assertThat(text).as("message " + read.size()).isNotNull();
-                        read.add(text);
-                    }
-                    appending.get(60, TimeUnit.SECONDS);
-                    assertThat(read).containsExactlyElementsOf(
-                            java.util.stream.IntStream.range(0, count).mapToObj(i -> "m-" + i).toList());
-                    assertThat(reader.pop()).isEmpty();
+                });
+                List<String> read = new ArrayList<>();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() < until) {
+                    reader.pop(Duration.ofMillis(100)).map(Message::text).ifPresent(read::add);
                 }
+                assertThat(appending).as("the ring cannot come round over the stopped claim").isNotDone();
+                stalling.signal("CONT");
+                assertThat(stalling.waitFor(CHILD_TIMEOUT)).as(stalling.stdout()).isEqualTo(3);
+                assertThat(stalling.stdout()).contains("evicted");
+                while (read.size() < count) {
+                    String text = reader.pop(Duration.ofSeconds(30)).map(Message::text).orElse(null);
+                    assertThat(text).as("message " + read.size()).isNotNull();
+                    read.add(text);
+                }
+                appending.get(60, TimeUnit.SECONDS);
+                assertThat(read).containsExactlyElementsOf(
+                        IntStream.range(0, count).mapToObj(i -> "m-" + i).toList());
+                assertThat(reader.pop()).isEmpty();
             }
         }
         assertThat(TestQueues.exists(name)).isFalse();

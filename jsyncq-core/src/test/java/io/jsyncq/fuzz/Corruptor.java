@@ -234,7 +234,7 @@ final class Corruptor {
             set(f, HEAD_CACHE, 0, value);
         } else if (choice < 70) {
             int current = f.getInt(LIFECYCLE.offset());
-            set(f, LIFECYCLE, 0, pickInt(LIFECYCLE_REMOVED | current, LIFECYCLE_REMOVED, 0, LIFECYCLE_COUNT_MASK,
+            set(f, LIFECYCLE, 0, pickInt(LIFECYCLE_REMOVED | current, LIFECYCLE_REMOVED, 0, 0x7FFF_FFFF,
                     -1, current + 1000, current - 5, rng.nextInt()));
         } else if (choice < 75) {
             set(f, EPOCH, 0, rng.nextInt());
