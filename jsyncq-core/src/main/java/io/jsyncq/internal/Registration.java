@@ -432,7 +432,12 @@ public final class Registration implements AutoCloseable {
             }
             return;
         }
-        recovery.repairHole(cursor, slot);
+        try {
+            recovery.repairHole(cursor, slot);
+        } catch (IncompatibleQueueException lappedOrDamaged) {
+            requireRegistered(); // evicted meanwhile and lapped: say that, not "damaged"
+            throw lappedOrDamaged;
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------

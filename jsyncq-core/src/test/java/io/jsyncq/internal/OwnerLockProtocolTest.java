@@ -1,5 +1,6 @@
 package io.jsyncq.internal;
 
+import io.jsyncq.IncompatibleQueueException;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static io.jsyncq.internal.QueueLayout.GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The protocol's steps one at a time, in one JVM. Each {@link QueueFile} here is its own open file
@@ -137,6 +139,25 @@ class OwnerLockProtocolTest {
                 .isFalse();
         live.publish(liveClaim);
         assertThat(reader.markAcquire(liveClaim)).isEqualTo(liveClaim);
+    }
+
+    @Test
+    void aLappedReaderNeverRepairsOverANewerLap() {
+        SharedQueue lapped = process();
+        SharedQueue writer = process();
+        ReaderTable.Taken lappedSlot = register(lapped);
+        assertThat(writer.evict(lappedSlot.slot(), lappedSlot.word())).isTrue(); // its cursor stops counting
+        ReaderTable.Taken writerSlot = register(writer);
+        for (int i = 0; i <= 4096 / GRANULE; i++) { // one more than a ring: position 4096 reuses granule 0
+            long claimed = writer.tryClaim(GRANULE, writerSlot.slot(), 0);
+            writer.publish(claimed);
+            writer.clearFloor(writerSlot.slot(), 0);
+            writer.storeCursor(writerSlot.slot(), claimed + GRANULE);
+        }
+        assertThat(writer.markVolatile(0)).isEqualTo(4096);
+        assertThatThrownBy(() -> new CrashRecovery(lapped).repairHole(0, lappedSlot.slot()))
+                .isInstanceOf(IncompatibleQueueException.class);
+        assertThat(writer.markVolatile(0)).as("the newer lap's record is untouched").isEqualTo(4096);
     }
 
     @Test
