@@ -100,20 +100,21 @@ public final class QueueMonitor implements AutoCloseable {
         long capacity = inspector.capacity();
         long head = tail;
         for (QueueStatus.Reader slot : slots) {
-            if (!slot.evicted()) {
+            if (!slot.evicted() && !slot.writeOnly()) {
                 head = Math.min(head, slot.cursor());
             }
         }
         long used = Math.clamp(tail - head, 0, capacity);
 
-        long[] cursors = slots.stream().mapToLong(QueueStatus.Reader::cursor).sorted().distinct().toArray();
+        long[] cursors = slots.stream().filter(slot -> !slot.writeOnly()).mapToLong(QueueStatus.Reader::cursor)
+                .sorted().distinct().toArray();
         QueueInspector.Walk lagWalk = countMessages && cursors.length > 0
                 ? inspector.walk(cursors[0], tail, cursors) : null;
         List<ReaderInfo> readers = new ArrayList<>(slots.size());
         Map<Long, long[]> stillStuck = new HashMap<>();
         for (QueueStatus.Reader slot : slots) {
             Duration behindFor = Duration.ZERO;
-            if (slot.cursor() < tail) {
+            if (slot.cursor() < tail && !slot.writeOnly()) {
                 long[] since = stuckSince.get(slot.word());
                 if (since == null || since[0] != slot.cursor()) {
                     since = new long[] {slot.cursor(), nanos};
@@ -123,7 +124,7 @@ public final class QueueMonitor implements AutoCloseable {
             }
             long lagMessages = -1;
             boolean exact = false;
-            if (lagWalk != null) {
+            if (lagWalk != null && !slot.writeOnly()) {
                 long before = lagWalk.messagesAt()[Arrays.binarySearch(cursors, slot.cursor())];
                 if (before >= 0) {
                     lagMessages = lagWalk.messages() - before;
@@ -131,8 +132,8 @@ public final class QueueMonitor implements AutoCloseable {
                 }
             }
             readers.add(new ReaderInfo(slot.slot(), slot.sender(), slot.pid(), slot.alive(), slot.evicted(),
-                    slot.stopped(), behindFor, slot.cursor(),
-                    Math.max(0, tail - slot.cursor()), lagMessages, exact));
+                    slot.stopped(), slot.writeOnly(), behindFor, slot.cursor(),
+                    slot.writeOnly() ? 0 : Math.max(0, tail - slot.cursor()), lagMessages, exact));
         }
         stuckSince = stillStuck;
         if (lagWalk != null && lagWalk.reached() > cursors[0]) {

@@ -13,6 +13,8 @@ package io.jsyncq;
  *                    process learns so on its next call
  * @param stopped     its process is stopped (SIGSTOP, a paused container), as far as this process can see
  *                    in {@code /proc}: why a live reader may hold writers back
+ * @param writeOnly   it only writes ({@link SyncQueue.Builder#writeOnly}): it holds no space, and its position
+ *                    and lag mean nothing
  * @param stuckFor    how long its cursor has stood still while messages waited for it, as far as the
  *                    monitor that took this snapshot has seen (zero when it is not behind, or at a
  *                    monitor's first look): with {@code stat --watch}, how long it has held writers back
@@ -23,5 +25,5 @@ package io.jsyncq;
  *                    still being written, or was not made)
  */
 public record ReaderInfo(int slot, String sender, int pid, boolean alive, boolean evicted, boolean stopped,
-                         java.time.Duration stuckFor, long position, long lagBytes, long lagMessages, boolean lagExact) {
+                         boolean writeOnly, java.time.Duration stuckFor, long position, long lagBytes, long lagMessages, boolean lagExact) {
 }

@@ -164,6 +164,32 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         registration.append(type, Objects.requireNonNull(body, "body"), deadline(timeout));
     }
 
+    /**
+     * Appends the segment's bytes if there is room now, for producers that spin: returns false, without
+     * building an exception, when the queue is full. Every other failure (a message that can never fit, a
+     * closed or evicted registration) still throws.
+     *
+     * @return true if the message was appended
+     */
+    public boolean tryAppend(String type, MemorySegment body) {
+        return registration.tryAppend(type, Objects.requireNonNull(body, "body"));
+    }
+
+    /** {@link #tryAppend(String, MemorySegment)} for the buffer's remaining bytes; its position is unchanged. */
+    public boolean tryAppend(String type, ByteBuffer body) {
+        return registration.tryAppend(type, MemorySegment.ofBuffer(Objects.requireNonNull(body, "body")));
+    }
+
+    /** {@link #tryAppend(String, MemorySegment)} for a byte array. */
+    public boolean tryAppend(String type, byte[] body) {
+        return registration.tryAppend(type, MemorySegment.ofArray(Objects.requireNonNull(body, "body")));
+    }
+
+    /** {@link #tryAppend(String, MemorySegment)} for a UTF-8 body. */
+    public boolean tryAppend(String type, String body) {
+        return tryAppend(type, Objects.requireNonNull(body, "body").getBytes(StandardCharsets.UTF_8));
+    }
+
     // ------------------------------------------------------------------------------------------------- pop
 
     /** The next unread, unscreened message, or empty if there is none now. */
@@ -189,6 +215,30 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
     /** Reads the next message in place, waiting up to {@code timeout} in total for one. */
     public boolean pop(MessageHandler handler, Duration timeout) {
         return registration.poll(Objects.requireNonNull(handler, "handler"), deadline(timeout));
+    }
+
+    /**
+     * Reads up to {@code limit} messages in place, those there are now, in one batch: the read position is
+     * handed back to writers once for the batch, not once per message.
+     *
+     * @return how many messages {@code handler} was called for
+     */
+    public int poll(MessageHandler handler, int limit) {
+        return poll(handler, limit, Duration.ZERO);
+    }
+
+    /**
+     * Reads up to {@code limit} messages in place in one batch, waiting up to {@code timeout} for the first;
+     * the rest are those there are then. If the handler throws, its message stays unread and those before it
+     * are read.
+     *
+     * @return how many messages {@code handler} was called for
+     */
+    public int poll(MessageHandler handler, int limit, Duration timeout) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a batch limit must be at least 1: " + limit);
+        }
+        return registration.poll(Objects.requireNonNull(handler, "handler"), limit, deadline(timeout));
     }
 
     /** Pops until there is nothing to read, without waiting: {@code for (Message m : queue)}. */
@@ -292,6 +342,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         private String sender = Long.toString(ProcessHandle.current().pid());
         private boolean filterSelf = true;
         private Duration spin = DEFAULT_SPIN;
+        private boolean writeOnly;
 
         private Builder(String name) {
             this.name = name;
@@ -340,6 +391,17 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         }
 
         /**
+         * Register as a writer only: this registration appends but never pops, so no read position of its
+         * holds space, and a producer never has to drain messages it does not want (with pysyncq's
+         * semantics, every registration is also a reader, and one that never pops fills the queue). Its pops
+         * throw {@link UnsupportedOperationException}. Default false.
+         */
+        public Builder writeOnly() {
+            this.writeOnly = true;
+            return this;
+        }
+
+        /**
          * How long a wait spins before it sleeps on a futex. Default 20 µs. {@link Duration#ZERO} sleeps at
          * once; {@link #FOREVER} spins and never sleeps (lowest latency, one busy core per waiter).
          */
@@ -374,7 +436,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
             long capacity = size != null ? size : QueueGeometry.minCapacity();
             Registration.Creation creation = new Registration.Creation(capacity, maxReaders, keep, groupAccess);
             return handle(Registration.join(directory, name, join, creation,
-                    new RegistrationSettings(sender, saturatedNanos(spin))));
+                    new RegistrationSettings(sender, saturatedNanos(spin), writeOnly)));
         }
 
         private SyncQueue handle(Registration registration) {

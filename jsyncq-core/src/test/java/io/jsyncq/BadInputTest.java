@@ -3,6 +3,7 @@ package io.jsyncq;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every refusal has a named exception and a message that says what to do; nothing is touched first. */
+@Timeout(60)
 class BadInputTest {
 
     private final String name = TestQueues.uniqueName("bad-input");

@@ -4,6 +4,7 @@ import io.jsyncq.testing.ChildJvm;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A handle's life: failures half-way through an append, closing from other threads, what handlers may do. */
+@Timeout(60)
 class HandleLifecycleTest {
 
     private final String name = TestQueues.uniqueName("lifecycle");

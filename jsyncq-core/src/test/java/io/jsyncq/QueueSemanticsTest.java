@@ -3,6 +3,7 @@ package io.jsyncq;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** pysyncq's behaviour, one registration per handle, in one JVM. */
+@Timeout(60)
 class QueueSemanticsTest {
 
     private final String name = TestQueues.uniqueName("semantics");
@@ -175,13 +177,19 @@ class QueueSemanticsTest {
         try (SyncQueue writer = create("w"); SyncQueue reader = attach("r")) {
             byte[] body = new byte[1000];
             fillQueue(writer, "t", body);
+            long[] poppedAt = new long[1];
             Thread popper = Thread.ofPlatform().start(() -> {
                 sleep(100);
+                poppedAt[0] = System.nanoTime();
                 reader.stream().count();
             });
-            writer.pop(); // its own messages
-            writer.append("t", body, SyncQueue.FOREVER);
+            writer.stream().count(); // its own messages
+            assertThatThrownBy(() -> writer.append("t", body)).as("still full").isInstanceOf(QueueFullException.class);
+            writer.append("t", "the one that waited".getBytes(StandardCharsets.UTF_8), SyncQueue.FOREVER);
+            long appendedAt = System.nanoTime();
             popper.join();
+            assertThat(appendedAt).as("it waited for the reader").isGreaterThan(poppedAt[0]);
+            assertThat(reader.pop(Duration.ofSeconds(5)).map(Message::text)).contains("the one that waited");
         }
     }
 

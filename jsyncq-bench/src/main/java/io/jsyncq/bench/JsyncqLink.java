@@ -19,16 +19,8 @@ final class JsyncqLink extends Link {
 
     private final SyncQueue queue;
     private final MemorySegment srcSegment;
-    /**
-     * A rank that writes and never reads must still consume its own (screened) messages, or they fill the
-     * queue. It does so once a quarter of the ring has gone by, not after every append: a pop per append
-     * costs more than the append (about 3× the throughput at 32 B), and a quarter ring of its own messages can
-     * never be what a full queue waits for, so this cannot deadlock.
-     */
+    /** A rank that writes and never reads registers write-only: it holds no space, and drains nothing. */
     private final boolean writeOnly;
-    private final long drainEvery;
-    private long sinceDrain;
-    private final MessageHandler drainOwn = view -> { };
     private final Copier copier = new Copier();
     private MemorySegment slice;
 
@@ -54,6 +46,9 @@ final class JsyncqLink extends Link {
         if (mode == Mode.SPIN) {
             builder.spin(SyncQueue.FOREVER);
         }
+        if (writeOnly) {
+            builder.writeOnly();
+        }
         SyncQueue opened = null;
         try {
             if (task.rank == 0) {
@@ -64,7 +59,7 @@ final class JsyncqLink extends Link {
                 opened = builder.open();
             }
             task.barrier();
-            preTouch(opened, task.parties);
+            preTouch(opened, task.parties, writeOnly);
             task.barrier();
         } catch (RuntimeException e) {
             if (opened != null) {
@@ -73,15 +68,18 @@ final class JsyncqLink extends Link {
             throw e;
         }
         this.queue = opened;
-        this.drainEvery = opened.capacity() / 4;
     }
 
     /**
      * Touches every page of this process's mapping before measuring: every rank appends one message, then
-     * reads the others', and the first handler call reads one byte of every page of the mapped file.
+     * every reading rank reads the others', and the first handler call reads one byte of every page of the
+     * mapped file. (A write-only rank touches the pages it writes as it writes them.)
      */
-    private static void preTouch(SyncQueue queue, int parties) {
+    private static void preTouch(SyncQueue queue, int parties, boolean writeOnly) {
         queue.append("touch", new byte[8], Duration.ofSeconds(10));
+        if (writeOnly) {
+            return;
+        }
         boolean[] touched = {false};
         MessageHandler handler = view -> {
             if (!touched[0]) {
@@ -102,24 +100,21 @@ final class JsyncqLink extends Link {
             slice = srcSegment.asSlice(0, length);
         }
         queue.append(TYPE, slice, SyncQueue.FOREVER);
-        if (writeOnly && (sinceDrain += length + 64) >= drainEvery) {
-            queue.pop(drainOwn);
-            sinceDrain = 0;
-        }
     }
 
     /**
-     * One message per call, always through {@code pop(handler, FOREVER)}: a pop without a timeout reads the
-     * clock to make its (past) deadline, which a pop that waits for ever does not, so batching with
-     * non-waiting pops would only be slower.
+     * A batch of up to {@code max} messages per call, through {@code poll(handler, max, FOREVER)}: it waits
+     * for the first without reading the clock, takes the rest that are there, and stores the read position
+     * once for the batch.
      */
     @Override
     int receive(Sink sink, int max) {
         copier.sink = sink;
-        if (!queue.pop(copier, SyncQueue.FOREVER)) {
-            throw new IllegalStateException("jsyncq: a pop without a time limit returned nothing");
+        int received = queue.poll(copier, max, SyncQueue.FOREVER);
+        if (received == 0) {
+            throw new IllegalStateException("jsyncq: a poll without a time limit returned nothing");
         }
-        return 1;
+        return received;
     }
 
     @Override

@@ -27,9 +27,6 @@ import java.util.concurrent.Callable;
                         + " for room for each message."})
 final class SendCommand implements Callable<Integer> {
 
-    /** The longest single wait between two drains of this registration's own messages. */
-    private static final Duration WAIT_SLICE = Duration.ofMillis(20);
-
     @Mixin
     CommonOptions common;
 
@@ -53,7 +50,8 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SyncQueue.Builder builder = SyncQueue.builder(name).directory(common.directory());
+        // A sender reads nothing: as a write-only registration it holds no space, not even its own messages'.
+        SyncQueue.Builder builder = SyncQueue.builder(name).directory(common.directory()).writeOnly();
         if (sender != null) {
             builder.sender(sender);
         }
@@ -102,47 +100,7 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Appends one message. This registration holds the space of every message appended since it registered,
-     * its own included (they are screened, not read), until it pops past them. So when the queue is full,
-     * it first pops to hand that space back, and it never sleeps for room for longer than a short slice
-     * without popping again: otherwise a sender could wait for room that only it is holding.
-     */
     private void append(SyncQueue queue, byte[] bytes) {
-        long deadline = System.nanoTime() + (timeout == null ? 0 : saturatedNanos(timeout));
-        Duration wait = Duration.ZERO;
-        boolean drained = false;
-        while (true) {
-            try {
-                queue.append(type, bytes, wait);
-                return;
-            } catch (QueueFullException full) {
-                drain(queue);
-                if (!drained) {
-                    drained = true; // try once more at once: the space may have been this sender's own
-                    continue;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw full;
-                }
-                wait = Duration.ofNanos(Math.min(remaining, WAIT_SLICE.toNanos()));
-            }
-        }
-    }
-
-    /** Pops everything there is to read now, without keeping it: a sender reads nothing. */
-    private static void drain(SyncQueue queue) {
-        while (queue.pop(view -> { })) {
-            // discard
-        }
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
-        }
+        queue.append(type, bytes, timeout == null ? Duration.ZERO : timeout);
     }
 }

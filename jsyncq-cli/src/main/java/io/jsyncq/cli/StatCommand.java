@@ -23,8 +23,11 @@ import java.util.concurrent.Callable;
 @Command(name = "stat", mixinStandardHelpOptions = true,
         header = "Show a queue's space, readers, lag and rates, without registering on it.",
         description = {"Show a queue without registering on it: capacity, used and free bytes, the tail position,"
-                + " each reader (sender, pid, alive or not, position, lag in bytes and in messages), and"
-                + " messages and bytes per second.",
+                + " each registration (slot, sender, pid, state, how long it has stood still while behind,"
+                + " position, lag in bytes and in messages), and messages and bytes per second.",
+                "States: alive; writer (write-only, holds no space); stopped (alive but not running: it holds"
+                        + " writers back until resumed, or evicted with `jsyncq evict`); evicted; dead (reclaimed"
+                        + " as soon as a writer needs its space).",
                 "Rates are measured between two looks --sample apart (or between refreshes with --watch); bytes"
                         + " are ring bytes, record headers and padding included."})
 final class StatCommand implements Callable<Integer> {
@@ -136,7 +139,10 @@ final class StatCommand implements Callable<Integer> {
         return text.toString();
     }
 
-    /** What an operator needs to know: alive, stopped (holding writers back), evicted, or dead. */
+    /**
+     * What an operator needs to know: alive, writer (alive, write-only: holds no space), stopped (alive, and
+     * holding writers back if behind), evicted, or dead.
+     */
     private static String state(ReaderInfo reader) {
         if (!reader.alive()) {
             return "dead";
@@ -144,7 +150,10 @@ final class StatCommand implements Callable<Integer> {
         if (reader.evicted()) {
             return "evicted";
         }
-        return reader.stopped() ? "stopped" : "alive";
+        if (reader.stopped()) {
+            return "stopped";
+        }
+        return reader.writeOnly() ? "writer" : "alive"; // a write-only registration holds no space
     }
 
     private static String lagMessages(ReaderInfo reader) {
@@ -188,6 +197,7 @@ final class StatCommand implements Callable<Integer> {
                     .field("alive", reader.alive())
                     .field("evicted", reader.evicted())
                     .field("stopped", reader.stopped())
+                    .field("writeOnly", reader.writeOnly())
                     .field("stuckForMillis", reader.stuckFor().toMillis())
                     .field("position", reader.position())
                     .field("lagBytes", reader.lagBytes());

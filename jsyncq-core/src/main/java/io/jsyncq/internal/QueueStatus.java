@@ -13,9 +13,10 @@ public final class QueueStatus {
      * @param evicted an operator evicted it; its process has not closed yet
      * @param stopped its process is stopped ({@code SIGSTOP}, a paused container), as far as {@code /proc}
      *                of this pid namespace shows; for display only
+     * @param writeOnly it only writes: its cursor holds nothing
      */
     public record Reader(int slot, long word, String sender, int pid, long startTime, long cursor, boolean alive,
-                         boolean evicted, boolean stopped) {
+                         boolean evicted, boolean stopped, boolean writeOnly) {
     }
 
     private QueueStatus() {
@@ -27,14 +28,14 @@ public final class QueueStatus {
         for (int slot = 0; slot < table.highWater(); slot++) {
             long word = table.slotWordVolatile(slot);
             int state = ReaderSlotLayout.state(word);
-            if (state != ReaderSlotLayout.STATE_ACTIVE && state != ReaderSlotLayout.STATE_EVICTED) {
+            if (state == ReaderSlotLayout.STATE_FREE) {
                 continue;
             }
             boolean alive = queue.locks().isHeldByOther(slot);
             ProcessIdentity owner = new ProcessIdentity(table.pid(slot), table.startTime(slot), table.pidNamespace(slot));
             readers.add(new Reader(slot, word, table.sender(slot), owner.pid(), owner.startTime(),
                     table.cursorVolatile(slot), alive, state == ReaderSlotLayout.STATE_EVICTED,
-                    alive && owner.isStoppedAsSeenHere()));
+                    alive && owner.isStoppedAsSeenHere(), state == ReaderSlotLayout.STATE_WRITER));
         }
         return readers;
     }

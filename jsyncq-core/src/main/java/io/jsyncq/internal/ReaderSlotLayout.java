@@ -6,7 +6,8 @@ package io.jsyncq.internal;
  * <pre>
  *  0    +-----------------------------------------------------------------+
  *       | cursor (i64): position of the next record this reader reads     |
- *       | slot word (i64): generation (high 32 bits) | state (low 32 bits) |
+ *       | slot word (i64): generation (high 32 bits) | state (low 32 bits): |
+ *       |   free, writer (write-only), active (reads too), evicted        |
  *  16   | claim floors: {@link #FLOOR_LANES} x i64, one per append in        |
  *       |   progress: the tail it claims at, or {@link #NO_FLOOR}            |
  *       | written by the owner on every pop and append; read by scanners  |
@@ -52,7 +53,9 @@ public final class ReaderSlotLayout {
 
     /** Nobody's: a registering process may take it once it holds the owner lock. */
     public static final int STATE_FREE = 0;
-    /** A registration: its cursor holds space, its floors hold claims. */
+    /** A write-only registration: it has no cursor that holds space; its floors hold its claims. */
+    public static final int STATE_WRITER = 1;
+    /** A registration that reads and writes: its cursor holds space, its floors hold claims. */
     public static final int STATE_ACTIVE = 2;
     /**
      * A registration an operator evicted while its process lived: its cursor no longer holds space, its
@@ -87,5 +90,10 @@ public final class ReaderSlotLayout {
 
     public static int generation(long slotWord) {
         return (int) (slotWord >>> 32);
+    }
+
+    /** True for a registration an operator may evict: one that reads, or one that only writes. */
+    public static boolean isLive(int state) {
+        return state == STATE_ACTIVE || state == STATE_WRITER;
     }
 }

@@ -92,7 +92,7 @@ public final class ReaderTable {
      *
      * @return the slot and its word, or null when every slot is taken
      */
-    Taken register(SharedQueue queue, SlotLocks locks, ProcessIdentity identity, byte[] sender) {
+    Taken register(SharedQueue queue, SlotLocks locks, ProcessIdentity identity, byte[] sender, boolean writeOnly) {
         for (int slot = 0; slot < maxReaders; slot++) {
             if (state(slotWordVolatile(slot)) != STATE_FREE || !locks.tryLock(slot)) {
                 continue;
@@ -106,7 +106,7 @@ public final class ReaderTable {
             clearFloors(slot);
             writeIdentity(slotOffset, identity, sender);
             raiseHighWater(slot + 1);
-            long active = slotWord(generation(word) + 1, STATE_ACTIVE);
+            long active = slotWord(generation(word) + 1, writeOnly ? STATE_WRITER : STATE_ACTIVE);
             // Until the tail is read below, hold a position no later than anything still unfreed.
             LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.headCacheVolatile());
             LONG.setVolatile(memory, slotOffset + SLOT_WORD_OFFSET, active);
@@ -144,15 +144,15 @@ public final class ReaderTable {
     }
 
     /**
-     * Evicts the active registration {@code activeWord} names: its cursor stops holding space at once. Its
-     * generation stays, so a record it is writing still names it, and its process, which keeps the owner
-     * lock, still holds its claims until it finishes or dies.
+     * Evicts the registration {@code liveWord} names (active or write-only): its cursor stops holding space at
+     * once. Its generation stays, so a record it is writing still names it, and its process, which keeps the
+     * owner lock, still holds its claims until it finishes or dies.
      *
      * @return true if this call evicted it
      */
-    boolean evict(int slot, long activeWord) {
-        return state(activeWord) == STATE_ACTIVE && LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET,
-                activeWord, slotWord(generation(activeWord), STATE_EVICTED));
+    boolean evict(int slot, long liveWord) {
+        return isLive(state(liveWord)) && LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET,
+                liveWord, slotWord(generation(liveWord), STATE_EVICTED));
     }
 
     /** How many slots are taken (active or evicted). */

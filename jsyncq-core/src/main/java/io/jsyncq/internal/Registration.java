@@ -60,6 +60,7 @@ public final class Registration implements AutoCloseable {
     private final Waiter waiter;
     private final RecordView view;
     private final ClaimFloors floors = new ClaimFloors();
+    private final boolean writeOnly;
     private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
     private final Runnable repairHole = this::repairHole;
     private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
@@ -72,6 +73,14 @@ public final class Registration implements AutoCloseable {
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
     private long cursor;
+    /** The cursor last stored in the slot (popping thread only): a batch stores once, at its end. */
+    private long storedCursor;
+    /**
+     * The thread inside {@link #poll} now, or null: an append from its handler that finds no room must store
+     * the cursor first, or it would wait for room its own batch holds. Read only to compare with the
+     * current thread, so a stale value from another thread never matches.
+     */
+    private Thread pollingThread;
     /** Where the popping thread last found a claim unpublished: a hole is judged only on a second look. */
     private long stuckAt = -1;
     private long lastRepairNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
@@ -96,6 +105,8 @@ public final class Registration implements AutoCloseable {
         this.waiter = new Waiter(settings.spinNanos(), readers, slot);
         this.view = new RecordView(memory, queue.capacity());
         this.cursor = readers.cursorVolatile(slot);
+        this.storedCursor = cursor;
+        this.writeOnly = settings.writeOnly();
     }
 
     /** How to find the queue to register on. */
@@ -138,7 +149,7 @@ public final class Registration implements AutoCloseable {
             SharedQueue queue = new SharedQueue(file);
             // Registrations of dead processes hold slots and space: clear them before joining.
             new CrashRecovery(queue).reclaimDeadReaders(-1);
-            ReaderTable.Taken taken = queue.registerReader(ProcessIdentity.current(), senderBytes);
+            ReaderTable.Taken taken = queue.register(ProcessIdentity.current(), senderBytes, settings.writeOnly());
             if (taken == null) {
                 throw new SyncQueueException("queue '" + name + "' has no free reader slot: all "
                         + queue.maxReaders() + " are registered. Close a registration, or create the queue "
@@ -186,7 +197,15 @@ public final class Registration implements AutoCloseable {
      *                 "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
-        append(type, body, deadline, StallPoint.NONE, 0);
+        append(type, body, deadline, false, StallPoint.NONE, 0);
+    }
+
+    /**
+     * Appends one message if there is room now; returns false (building no exception) if there is not. Every
+     * other failure still throws.
+     */
+    public boolean tryAppend(String type, MemorySegment body) {
+        return append(type, body, Waiter.NO_WAIT, true, StallPoint.NONE, 0);
     }
 
     /** Where a test stalls or kills this process in the middle of an append; never reached otherwise. */
@@ -198,10 +217,12 @@ public final class Registration implements AutoCloseable {
      * preempted or stopped writer would, then goes on.
      */
     public void appendStallingAt(String type, MemorySegment body, StallPoint point, long stallMillis) {
-        append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), point, stallMillis);
+        append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), false, point, stallMillis);
     }
 
-    private void append(String type, MemorySegment body, long deadline, StallPoint stallPoint, long stallMillis) {
+    /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
+    private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull,
+                           StallPoint stallPoint, long stallMillis) {
         enter();
         int lane = -1;
         try {
@@ -217,7 +238,14 @@ public final class Registration implements AutoCloseable {
                         + ". Create the queue larger, or split the message");
             }
             lane = floors.take();
-            long position = claim(RecordLayout.alignedLength(recordLength), lane, deadline);
+            long alignedLength = RecordLayout.alignedLength(recordLength);
+            long position = claim(alignedLength, lane, deadline);
+            if (position < 0) {
+                if (quietWhenFull) {
+                    return false;
+                }
+                throw queueFull(alignedLength);
+            }
             stallAt(StallPoint.AFTER_CLAIM, stallPoint, stallMillis);
             long offset = queue.recordOffset(position);
             writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
@@ -231,6 +259,7 @@ public final class Registration implements AutoCloseable {
                 throw failure;
             }
             queue.publish(position);
+            return true;
         } finally {
             if (lane >= 0) {
                 queue.clearFloor(slot, lane);
@@ -278,10 +307,17 @@ public final class Registration implements AutoCloseable {
         }
     }
 
+    /** @return the position claimed, or -1 if there was no room by the deadline */
     private long claim(long alignedLength, int lane, long deadline) {
         long position = queue.tryClaim(alignedLength, slot, lane);
         if (position >= 0) {
             return position;
+        }
+        if (pollingThread == Thread.currentThread()) {
+            flushCursor(); // appending from a handler: the room it needs may be held by its own batch
+            if ((position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
+                return position;
+            }
         }
         if (reclaimDeadReaders() > 0 && (position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
             return position;
@@ -295,7 +331,7 @@ public final class Registration implements AutoCloseable {
         if (!Waiter.expired(deadline) && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
             return claimed[0];
         }
-        throw queueFull(alignedLength);
+        return -1;
     }
 
     /** Checks for dead readers at most once per {@link #RECLAIM_INTERVAL_NANOS}. */
@@ -340,23 +376,40 @@ public final class Registration implements AutoCloseable {
      * @return true if a message was delivered
      */
     public boolean poll(MessageHandler handler, long deadline) {
+        return poll(handler, 1, deadline) == 1;
+    }
+
+    /**
+     * Delivers up to {@code limit} unread, unscreened messages to {@code handler}: waits until
+     * {@code deadline} for the first, then takes only what is there. The shared cursor is stored once, when
+     * the batch ends (or before this thread sleeps, or when an append from inside the handler needs room),
+     * not once per message. If the handler throws, its message stays unread; those before it are read.
+     *
+     * @return how many messages were delivered
+     */
+    public int poll(MessageHandler handler, int limit, long deadline) {
+        if (writeOnly) {
+            throw new UnsupportedOperationException("this registration on queue '" + queueName + "' is write-only: "
+                    + "it reads nothing. Open another registration, without writeOnly, to read");
+        }
         enter();
-        long published = cursor;
+        pollingThread = Thread.currentThread();
+        int delivered = 0;
         try {
             requireRegistered();
-            while (true) {
+            while (delivered < limit) {
                 long mark = queue.markAcquire(cursor);
                 if (mark != cursor && !SharedQueue.isResolved(mark, cursor)) {
-                    if (published != cursor) {
-                        storeCursor(cursor); // hand back what was screened before sleeping
-                        published = cursor;
+                    flushCursor(); // hand back what was read or screened before waiting, or ending the batch
+                    if (delivered > 0) {
+                        return delivered;
                     }
                     if (Waiter.expired(deadline)) {
                         repairHole(); // a reader that never waits must not stop at a crashed writer's hole
-                        return false;
+                        return 0;
                     }
                     if (!waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
-                        return false;
+                        return 0;
                     }
                     mark = queue.markAcquire(cursor);
                 }
@@ -365,7 +418,7 @@ public final class Registration implements AutoCloseable {
                     continue;
                 }
                 if (!view.wrap(queue.recordOffset(cursor))) {
-                    requireStillRegisteredAfterReading(); // if reclaimed, writers may have reused these bytes
+                    requireStillRegisteredAfterReading(); // if evicted, writers may have reused these bytes
                     throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
                             + "position " + cursor + " has an impossible header; remove the queue and create it again");
                 }
@@ -379,27 +432,31 @@ public final class Registration implements AutoCloseable {
                     cursor = next;
                     continue;
                 }
-                if (published != cursor) {
-                    // A handler may append; the space it waits for must not be held by what was screened.
-                    storeCursor(cursor);
-                    published = cursor;
-                }
                 handler.onMessage(view);
                 requireStillRegisteredAfterReading();
                 cursor = next;
-                return true;
+                delivered++;
             }
+            return delivered;
         } finally {
-            if (published != cursor && !closing) {
-                storeCursor(cursor);
+            pollingThread = null;
+            if (!closing) {
+                flushCursor();
             }
             exit();
         }
     }
 
-    private void storeCursor(long position) {
-        requireRegistered();
-        queue.storeCursor(slot, position);
+    /**
+     * Stores the cursor in the slot if it moved since the last store, and wakes writers waiting for room.
+     * Popping thread only.
+     */
+    private void flushCursor() {
+        if (storedCursor != cursor) {
+            requireRegistered();
+            queue.storeCursor(slot, cursor);
+            storedCursor = cursor;
+        }
     }
 
     private boolean isScreened() {

@@ -254,7 +254,17 @@ public final class SharedQueue {
      * @return the slot taken, or null when every slot is taken
      */
     public ReaderTable.Taken registerReader(ProcessIdentity identity, byte[] sender) {
-        return readers.register(this, locks, identity, sender);
+        return register(identity, sender, false);
+    }
+
+    /**
+     * Takes a free slot for a registration that reads and writes, or ({@code writeOnly}) one that only
+     * writes: its cursor never holds space.
+     *
+     * @return the slot taken, or null when every slot is taken
+     */
+    public ReaderTable.Taken register(ProcessIdentity identity, byte[] sender, boolean writeOnly) {
+        return readers.register(this, locks, identity, sender, writeOnly);
     }
 
     /** Moves a reader's shared cursor forward and wakes writers waiting for room. */

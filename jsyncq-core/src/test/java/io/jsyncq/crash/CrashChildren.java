@@ -47,7 +47,7 @@ final class CrashChildren {
             Registration.StallPoint point = Registration.StallPoint.valueOf(args[1]);
             long stallMillis = Long.parseLong(args[2]);
             int before = Integer.parseInt(args[3]);
-            RegistrationSettings settings = new RegistrationSettings("writer", 20_000);
+            RegistrationSettings settings = new RegistrationSettings("writer", 20_000, false);
             try (Registration writer = Registration.join(SyncQueue.defaultDirectory(), name,
                     Registration.Join.ATTACH, null, settings)) {
                 for (int i = 0; i < before; i++) {

@@ -35,6 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LivenessTest {
 
     private static final Path DIR = SyncQueue.defaultDirectory();
+    /** Joins and leaves per churning process: 1,000 in the default suite; -Djsyncq.churn.cycles for more. */
+    private static final int CHURN_CYCLES = Integer.getInteger("jsyncq.churn.cycles", 1_000);
     private final String name = TestQueues.uniqueName("liveness");
 
     @AfterEach
@@ -246,7 +248,8 @@ class LivenessTest {
             List<ChildJvm> churners = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    churners.add(ChildJvm.start(CrashChildren.Churner.class, name, Integer.toString(i), "1000"));
+                    churners.add(ChildJvm.start(CrashChildren.Churner.class, name, Integer.toString(i),
+                            Integer.toString(CHURN_CYCLES)));
                 }
                 for (int i = 0; i < count; i++) {
                     // A writer is a reader too: it waits for room it holds itself unless it drains between tries.
@@ -260,7 +263,7 @@ class LivenessTest {
                         }
                     }
                 }
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3 + CHURN_CYCLES / 1_000);
                 while (churners.stream().anyMatch(ChildJvm::isAlive) && System.nanoTime() < deadline) {
                     writer.drain(Duration.ofMillis(10)).forEach(m -> { }); // keep reading while they churn
                 }

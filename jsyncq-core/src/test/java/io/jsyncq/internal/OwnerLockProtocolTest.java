@@ -5,6 +5,7 @@ import io.jsyncq.SyncQueue;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * locks go; its pid, here this JVM's, stays alive). The multi-process tests stage the same with real
  * processes; these pin the individual rules.
  */
+@Timeout(60)
 class OwnerLockProtocolTest {
 
     private static final Path DIR = SyncQueue.defaultDirectory();

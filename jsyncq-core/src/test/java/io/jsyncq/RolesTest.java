@@ -1,0 +1,187 @@
+package io.jsyncq;
+
+import io.jsyncq.testing.ChildJvm;
+import io.jsyncq.testing.TestQueues;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The roles beyond pysyncq: write-only registrations, appends that do not throw, batch reads. */
+@Timeout(120)
+class RolesTest {
+
+    private final String name = TestQueues.uniqueName("roles");
+
+    @AfterEach
+    void removeLeftovers() {
+        TestQueues.deleteIfLeft(name);
+    }
+
+    private static List<String> texts(SyncQueue reader, int count) {
+        List<String> texts = new ArrayList<>();
+        while (texts.size() < count) {
+            int got = reader.poll(view -> texts.add(view.toMessage().text()), count - texts.size(), Duration.ofSeconds(30));
+            assertThat(got).as("after " + texts.size() + " messages").isPositive();
+        }
+        return texts;
+    }
+
+    @Test
+    void aWriteOnlyProducerHoldsNoSpaceAndNeverDrains() throws Exception {
+        int count = 2_000; // 64-byte records: about thirty rings of 4 KiB
+        try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < count; i++) {
+                    producer.append("t", "m-" + i, Duration.ofSeconds(30)); // and never a pop
+                }
+            });
+            assertThat(texts(reader, count)).containsExactlyElementsOf(
+                    IntStream.range(0, count).mapToObj(i -> "m-" + i).toList());
+            producing.get(30, TimeUnit.SECONDS);
+
+            ReaderInfo info = QueueAdmin.inspect(SyncQueue.defaultDirectory(), name).readers().stream()
+                    .filter(r -> r.sender().equals("producer")).findFirst().orElseThrow();
+            assertThat(info.writeOnly()).isTrue();
+            assertThat(info.lagBytes()).isZero();
+            assertThatThrownBy(producer::pop).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("write-only");
+        }
+        assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    @Test
+    void tryAppendSaysFullWithoutAnExceptionAndEveryOtherFailureStillThrows() {
+        try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            byte[] body = new byte[1024 - 16 - "producer".length() - "t".length()]; // 1,024-byte records
+            int appended = 0;
+            while (producer.tryAppend("t", body)) {
+                appended++;
+            }
+            assertThat(appended).isEqualTo(4); // they fill 4 KiB
+            assertThat(producer.tryAppend("t", "x")).isFalse();
+            assertThat(reader.poll(view -> { }, 10)).isEqualTo(4);
+            assertThat(producer.tryAppend("t", "room again")).isTrue();
+            assertThatThrownBy(() -> producer.tryAppend("t", new byte[5000]))
+                    .isInstanceOf(MessageTooLargeException.class);
+            producer.close();
+            assertThatThrownBy(() -> producer.tryAppend("t", "x")).isInstanceOf(QueueClosedException.class);
+        }
+    }
+
+    @Test
+    void pollDeliversABatchAndHandsBackItsSpaceOnceAtTheEnd() {
+        try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            for (int i = 0; i < 10; i++) {
+                producer.append("t", "m-" + i);
+            }
+            List<String> seen = new ArrayList<>();
+            List<Long> lagDuringBatch = new ArrayList<>();
+            int got = reader.poll(view -> {
+                seen.add(view.toMessage().text());
+                lagDuringBatch.add(lagOf("reader"));
+            }, 4);
+            assertThat(got).isEqualTo(4);
+            assertThat(seen).containsExactly("m-0", "m-1", "m-2", "m-3");
+            assertThat(lagDuringBatch).as("the position is not stored per message").containsOnly(10 * 64L);
+            assertThat(lagOf("reader")).as("but once when the batch ends").isEqualTo(6 * 64L);
+
+            assertThat(reader.poll(view -> seen.add(view.toMessage().text()), 100)).isEqualTo(6);
+            assertThat(reader.poll(view -> { }, 100)).isZero();
+            long start = System.nanoTime();
+            assertThat(reader.poll(view -> { }, 100, Duration.ofMillis(200))).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+            assertThatThrownBy(() -> reader.poll(view -> { }, 0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsLeavesItsMessageUnreadAndThoseBeforeItRead() {
+        try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            for (int i = 0; i < 5; i++) {
+                producer.append("t", "m-" + i);
+            }
+            List<String> seen = new ArrayList<>();
+            assertThatThrownBy(() -> reader.poll(view -> {
+                String text = view.toMessage().text();
+                if (text.equals("m-2")) {
+                    throw new IllegalStateException("handler failed at " + text);
+                }
+                seen.add(text);
+            }, 10)).isInstanceOf(IllegalStateException.class);
+            assertThat(seen).containsExactly("m-0", "m-1");
+            assertThat(lagOf("reader")).isEqualTo(3 * 64L);
+            assertThat(texts(reader, 3)).containsExactly("m-2", "m-3", "m-4");
+        }
+    }
+
+    /**
+     * A handler that appends while its own batch holds the ring: the batch's unstored progress is handed
+     * back before the append waits, or it would wait for room that only its own thread holds.
+     */
+    @Test
+    void aHandlerThatAppendsGetsTheRoomItsOwnBatchHolds() {
+        try (SyncQueue relay = SyncQueue.builder(name).size(4096).sender("relay").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            byte[] body = new byte[1024 - 16 - "producer".length() - "t".length()]; // 1,024-byte records
+            int filled = 0;
+            while (producer.tryAppend("t", body)) {
+                filled++; // fill the ring exactly: only the relay's position holds it
+            }
+            assertThat(filled).isEqualTo(4);
+            int[] handled = {0};
+            long start = System.nanoTime();
+            int got = relay.poll(view -> {
+                if (++handled[0] == 2) { // the first message is read, but its space not yet handed back
+                    relay.append("echo", "from the handler", Duration.ofSeconds(5));
+                }
+            }, 2);
+            assertThat(got).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for its own room")
+                    .isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    /** A producer in another process, write-only, and a reader reading in batches: everything, in order. */
+    @Test
+    void aWriteOnlyProducerProcessAndABatchReader() throws Exception {
+        int count = 20_000;
+        try (SyncQueue reader = SyncQueue.builder(name).size(1 << 16).sender("reader").create();
+             ChildJvm producer = ChildJvm.start(Producer.class, name, Integer.toString(count))) {
+            assertThat(texts(reader, count)).containsExactlyElementsOf(
+                    IntStream.range(0, count).mapToObj(i -> "m-" + i).toList());
+            producer.waitForSuccess(Duration.ofSeconds(60));
+        }
+        assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    /** Appends "m-0" ... to queue args[0] as a write-only registration, args[1] messages. */
+    public static final class Producer {
+        public static void main(String[] args) {
+            try (SyncQueue queue = SyncQueue.builder(args[0]).sender("producer").writeOnly().open()) {
+                int count = Integer.parseInt(args[1]);
+                for (int i = 0; i < count; i++) {
+                    queue.append("t", "m-" + i, Duration.ofSeconds(60));
+                }
+            }
+        }
+    }
+
+    private long lagOf(String sender) {
+        return QueueAdmin.inspect(SyncQueue.defaultDirectory(), name).readers().stream()
+                .filter(r -> r.sender().equals(sender)).findFirst().orElseThrow().lagBytes();
+    }
+}
