@@ -1,47 +1,25 @@
 package io.jsyncq.internal;
 
-import io.jsyncq.IncompatibleQueueException;
 import io.jsyncq.MessageHandler;
-import io.jsyncq.MessageTooLargeException;
 import io.jsyncq.NoSuchQueueException;
 import io.jsyncq.QueueClosedException;
-import io.jsyncq.QueueFullException;
 import io.jsyncq.RegistrationLostException;
 import io.jsyncq.SyncQueueException;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-
-import static io.jsyncq.internal.QueueLayout.GRANULE;
-import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
-import static io.jsyncq.internal.QueueLayout.MARK_SKIP_RECORD;
 
 /**
- * One process's registration on a queue: its reader slot and cursor, its screens, and the write and read
- * paths that go through them. {@link io.jsyncq.SyncQueue} is the public face of this class.
+ * One process's registration on a queue: joining it (under the name's lock), its slot, and leaving it, with
+ * the count of operations in progress that makes closing safe from any thread. Its write and read paths
+ * are {@link MessageWriter} and {@link MessageReader}. {@link io.jsyncq.SyncQueue} is the public face of
+ * this class.
  *
  * <p>Appends may come from any thread. Pops must come from one thread at a time: the cursor and the record
- * view are this registration's own, unshared state.
+ * view are the read path's own, unshared state.
  */
 public final class Registration implements AutoCloseable {
-
-    /**
-     * How often a writer that finds no room, or a reader stuck at a hole, looks for dead processes: each
-     * look tries a lock per registration, a system call, so a writer failing in a loop must not make one
-     * per failure.
-     */
-    private static final long RECLAIM_INTERVAL_NANOS = 10_000_000;
-    /**
-     * Records longer than this are checked to end before the tail before anything is copied, so a damaged
-     * length cannot make a pop allocate a ring's worth. Shorter ones are not: the check reads the tail's
-     * cache line, which writers keep busy, and a short copy is cheap whatever it holds.
-     */
-    private static final int LARGE_RECORD = 4096;
 
     private final Path directory;
     private final String queueName;
@@ -49,44 +27,16 @@ public final class Registration implements AutoCloseable {
     private final SharedQueue queue;
     private final ReaderTable readers;
     private final CrashRecovery recovery;
-    private final MemorySegment memory;
     private final int slot;
     private final long slotWord;
     private final boolean keepWhenUnused;
     private final RegistrationSettings settings;
-    private final byte[] senderBytes;
-    private final Screen senderScreen = new Screen();
-    private final Screen typeScreen = new Screen();
-    private final Waiter waiter;
-    private final RecordView view;
-    private final ClaimFloors floors = new ClaimFloors();
-    private final boolean writeOnly;
-    private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
-    private final Runnable repairHole = this::repairHole;
-    private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
-    private volatile EncodedName lastType = new EncodedName("", new byte[0]);
-    private volatile long lastReclaimNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
+    private final MessageReader reader;
+    private final MessageWriter writer;
 
     /** The handle itself (until closed) plus each append or pop in progress. */
     private final AtomicInteger users = new AtomicInteger(1);
     private volatile boolean closing;
-
-    /** Read and written only by the popping thread; the shared cursor trails it. */
-    private long cursor;
-    /** The cursor last stored in the slot (popping thread only): a batch stores once, at its end. */
-    private long storedCursor;
-    /**
-     * The thread inside {@link #poll} now, or null: an append from its handler that finds no room must store
-     * the cursor first, or it would wait for room its own batch holds. Read only to compare with the
-     * current thread, so a stale value from another thread never matches.
-     */
-    private Thread pollingThread;
-    /** Where the popping thread last found a claim unpublished: a hole is judged only on a second look. */
-    private long stuckAt = -1;
-    private long lastRepairNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
-
-    private record EncodedName(String name, byte[] bytes) {
-    }
 
     private Registration(Path directory, String queueName, QueueFile file, SharedQueue queue,
                          ReaderTable.Taken taken, RegistrationSettings settings, byte[] senderBytes) {
@@ -96,17 +46,13 @@ public final class Registration implements AutoCloseable {
         this.queue = queue;
         this.readers = queue.readers();
         this.recovery = new CrashRecovery(queue);
-        this.memory = queue.memory();
         this.slot = taken.slot();
         this.slotWord = taken.word();
         this.keepWhenUnused = (queue.flags() & QueueLayout.FLAG_KEEP) != 0;
         this.settings = settings;
-        this.senderBytes = senderBytes;
-        this.waiter = new Waiter(settings.spinNanos(), readers, slot);
-        this.view = new RecordView(memory, queue.capacity());
-        this.cursor = readers.cursorVolatile(slot);
-        this.storedCursor = cursor;
-        this.writeOnly = settings.writeOnly();
+        Waiter waiter = new Waiter(settings.spinNanos(), readers, slot);
+        this.reader = new MessageReader(this, queue, recovery, waiter, slot, settings.writeOnly());
+        this.writer = new MessageWriter(this, reader, queue, recovery, waiter, slot, slotWord, senderBytes);
     }
 
     /** How to find the queue to register on. */
@@ -175,20 +121,20 @@ public final class Registration implements AutoCloseable {
     }
 
     public Screen senderScreen() {
-        return senderScreen;
+        return reader.senderScreen();
     }
 
     public Screen typeScreen() {
-        return typeScreen;
+        return reader.typeScreen();
     }
 
     /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
     public long maxBodyLength(int typeBytes) {
-        return queue.capacity() - RecordLayout.HEADER_LENGTH - senderBytes.length - typeBytes;
+        return writer.maxBodyLength(typeBytes);
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Writing
+    // Writing and reading: each path has its own class
 
     /**
      * Appends one message.
@@ -197,7 +143,7 @@ public final class Registration implements AutoCloseable {
      *                 "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
-        append(type, body, deadline, false, StallPoint.NONE, 0);
+        writer.append(type, body, deadline);
     }
 
     /**
@@ -205,7 +151,7 @@ public final class Registration implements AutoCloseable {
      * other failure still throws.
      */
     public boolean tryAppend(String type, MemorySegment body) {
-        return append(type, body, Waiter.NO_WAIT, true, StallPoint.NONE, 0);
+        return writer.tryAppend(type, body);
     }
 
     /** Where a test stalls or kills this process in the middle of an append; never reached otherwise. */
@@ -217,300 +163,24 @@ public final class Registration implements AutoCloseable {
      * preempted or stopped writer would, then goes on.
      */
     public void appendStallingAt(String type, MemorySegment body, StallPoint point, long stallMillis) {
-        append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), false, point, stallMillis);
+        writer.appendStallingAt(type, body, point, stallMillis);
     }
 
-    /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
-    private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull,
-                           StallPoint stallPoint, long stallMillis) {
-        enter();
-        int lane = -1;
-        try {
-            requireRegistered();
-            byte[] typeBytes = encodeType(type);
-            requireReadable(body);
-            long bodyLength = body.byteSize();
-            long recordLength = (long) RecordLayout.HEADER_LENGTH + senderBytes.length + typeBytes.length + bodyLength;
-            if (recordLength > queue.capacity()) {
-                throw new MessageTooLargeException("a message of " + bodyLength + " body bytes can never fit in "
-                        + "queue '" + queueName + "': with this sender and type the largest body is "
-                        + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
-                        + ". Create the queue larger, or split the message");
-            }
-            lane = floors.take();
-            long alignedLength = RecordLayout.alignedLength(recordLength);
-            long position = claim(alignedLength, lane, deadline);
-            if (position < 0) {
-                if (quietWhenFull) {
-                    return false;
-                }
-                throw queueFull(alignedLength);
-            }
-            stallAt(StallPoint.AFTER_CLAIM, stallPoint, stallMillis);
-            long offset = queue.recordOffset(position);
-            writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
-            stallAt(StallPoint.AFTER_HEADER, stallPoint, stallMillis);
-            try {
-                writeStrings(offset, typeBytes, body);
-                requireRegistered(); // evicted meanwhile: the message is not delivered, and we say so
-            } catch (Throwable failure) {
-                // Readers wait at this position until it is resolved: never leave it claimed.
-                queue.skipOwnRecord(position);
-                throw failure;
-            }
-            queue.publish(position);
-            return true;
-        } finally {
-            if (lane >= 0) {
-                queue.clearFloor(slot, lane);
-                floors.give(lane);
-            }
-            exit();
-        }
-    }
-
-    private static void stallAt(StallPoint here, StallPoint requested, long stallMillis) {
-        if (requested == here) {
-            if (stallMillis < 0) {
-                Runtime.getRuntime().halt(99);
-            }
-            LockSupport.parkNanos(stallMillis * 1_000_000);
-        }
-    }
-
-    private void writeHeader(long offset, int recordLength, int bodyLength, int typeLength) {
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET, recordLength);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET, bodyLength);
-        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.WRITER_GENERATION_OFFSET,
-                ReaderSlotLayout.generation(slotWord));
-        memory.set(ValueLayout.JAVA_SHORT, offset + RecordLayout.WRITER_SLOT_OFFSET, (short) slot);
-        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET, (byte) senderBytes.length);
-        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET, (byte) typeLength);
-    }
-
-    private void writeStrings(long offset, byte[] typeBytes, MemorySegment body) {
-        long at = offset + RecordLayout.HEADER_LENGTH;
-        MemorySegment.copy(senderBytes, 0, memory, ValueLayout.JAVA_BYTE, at, senderBytes.length);
-        at += senderBytes.length;
-        MemorySegment.copy(typeBytes, 0, memory, ValueLayout.JAVA_BYTE, at, typeBytes.length);
-        at += typeBytes.length;
-        MemorySegment.copy(body, 0, memory, at, body.byteSize());
-    }
-
-    /** Fails before claiming, rather than half-way through a record, for a body this thread cannot read. */
-    private static void requireReadable(MemorySegment body) {
-        if (!body.scope().isAlive()) {
-            throw new IllegalStateException("the body's memory segment is already closed");
-        }
-        if (!body.isAccessibleBy(Thread.currentThread())) {
-            throw new WrongThreadException("the body's memory segment is confined to another thread");
-        }
-    }
-
-    /** @return the position claimed, or -1 if there was no room by the deadline */
-    private long claim(long alignedLength, int lane, long deadline) {
-        long position = queue.tryClaim(alignedLength, slot, lane);
-        if (position >= 0) {
-            return position;
-        }
-        if (pollingThread == Thread.currentThread()) {
-            flushCursor(); // appending from a handler: the room it needs may be held by its own batch
-            if ((position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
-                return position;
-            }
-        }
-        if (reclaimDeadReaders() > 0 && (position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
-            return position;
-        }
-        long[] claimed = {-1};
-        BooleanSupplier claimedSpace = () -> {
-            ensureOpen();
-            requireRegistered();
-            return (claimed[0] = queue.tryClaim(alignedLength, slot, lane)) >= 0;
-        };
-        if (!Waiter.expired(deadline) && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
-            return claimed[0];
-        }
-        return -1;
-    }
-
-    /** Checks for dead readers at most once per {@link #RECLAIM_INTERVAL_NANOS}. */
-    private int reclaimDeadReaders() {
-        long now = System.nanoTime();
-        if (now - lastReclaimNanos < RECLAIM_INTERVAL_NANOS) {
-            return 0;
-        }
-        lastReclaimNanos = now;
-        return recovery.reclaimDeadReaders(slot);
-    }
-
-    private void reclaimDeadReadersNow() {
-        reclaimDeadReaders();
-    }
-
-    private QueueFullException queueFull(long alignedLength) {
-        long free = queue.freeSpace();
-        return new QueueFullException("queue '" + queueName + "' is full: the message needs " + alignedLength
-                + " bytes and " + free + " of " + queue.capacity() + " are free. " + QueueStatus.slowestReader(queue, slot)
-                + "; pop more often, wait with a timeout, or create the queue larger");
-    }
-
-    private byte[] encodeType(String type) {
-        EncodedName last = lastType;
-        if (last.name.equals(type)) {
-            return last.bytes;
-        }
-        EncodedName encoded = new EncodedName(type, Names.encodeRecordName("message type", type));
-        lastType = encoded;
-        return encoded.bytes;
-    }
-
-    // ----------------------------------------------------------------------------------------------------
-    // Reading
-
-    /**
-     * Delivers the next unread, unscreened message to {@code handler}, waiting until {@code deadline} for
-     * one. Screened messages and skipped records are consumed on the way. If the handler throws, its
-     * message stays unread.
-     *
-     * @return true if a message was delivered
-     */
+    /** {@link MessageReader#poll(MessageHandler, long)}: one message, waiting until the deadline. */
     public boolean poll(MessageHandler handler, long deadline) {
-        return poll(handler, 1, deadline) == 1;
+        return reader.poll(handler, deadline);
     }
 
-    /**
-     * Delivers up to {@code limit} unread, unscreened messages to {@code handler}: waits until
-     * {@code deadline} for the first, then takes only what is there. The shared cursor is stored once, when
-     * the batch ends (or before this thread sleeps, or when an append from inside the handler needs room),
-     * not once per message. If the handler throws, its message stays unread; those before it are read.
-     *
-     * @return how many messages were delivered
-     */
+    /** {@link MessageReader#poll(MessageHandler, int, long)}: a batch of up to {@code limit} messages. */
     public int poll(MessageHandler handler, int limit, long deadline) {
-        if (writeOnly) {
-            throw new UnsupportedOperationException("this registration on queue '" + queueName + "' is write-only: "
-                    + "it reads nothing. Open another registration, without writeOnly, to read");
-        }
-        enter();
-        pollingThread = Thread.currentThread();
-        int delivered = 0;
-        try {
-            requireRegistered();
-            while (delivered < limit) {
-                long mark = queue.markAcquire(cursor);
-                if (mark != cursor && !SharedQueue.isResolved(mark, cursor)) {
-                    flushCursor(); // hand back what was read or screened before waiting, or ending the batch
-                    if (delivered > 0) {
-                        return delivered;
-                    }
-                    if (Waiter.expired(deadline)) {
-                        repairHole(); // a reader that never waits must not stop at a crashed writer's hole
-                        return 0;
-                    }
-                    if (!waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
-                        return 0;
-                    }
-                    mark = queue.markAcquire(cursor);
-                }
-                if (mark == (cursor | MARK_SKIP_GRANULE)) {
-                    cursor += GRANULE;
-                    continue;
-                }
-                if (!view.wrap(queue.recordOffset(cursor))) {
-                    requireStillRegisteredAfterReading(); // if evicted, writers may have reused these bytes
-                    throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
-                            + "position " + cursor + " has an impossible header; remove the queue and create it again");
-                }
-                long next = cursor + RecordLayout.alignedLength(view.recordLength());
-                if (view.recordLength() > LARGE_RECORD && next > queue.tailVolatile()) {
-                    requireStillRegisteredAfterReading();
-                    throw new IncompatibleQueueException("queue '" + queueName + "' is damaged: the record at "
-                            + "position " + cursor + " runs past the tail; remove the queue and create it again");
-                }
-                if (mark == (cursor | MARK_SKIP_RECORD) || isScreened()) {
-                    cursor = next;
-                    continue;
-                }
-                handler.onMessage(view);
-                requireStillRegisteredAfterReading();
-                cursor = next;
-                delivered++;
-            }
-            return delivered;
-        } finally {
-            pollingThread = null;
-            if (!closing) {
-                flushCursor();
-            }
-            exit();
-        }
-    }
-
-    /**
-     * Stores the cursor in the slot if it moved since the last store, and wakes writers waiting for room.
-     * Popping thread only.
-     */
-    private void flushCursor() {
-        if (storedCursor != cursor) {
-            requireRegistered();
-            queue.storeCursor(slot, cursor);
-            storedCursor = cursor;
-        }
-    }
-
-    private boolean isScreened() {
-        return senderScreen.matches(memory, view.senderOffset(), view.senderLength())
-                || typeScreen.matches(memory, view.typeOffset(), view.typeLength());
-    }
-
-    private boolean nextRecordResolved() {
-        ensureOpen();
-        return SharedQueue.isResolved(queue.markVolatile(cursor), cursor);
-    }
-
-    /**
-     * Repairs the hole a dead writer left at {@link #cursor}, if that is what stops this reader there. Runs
-     * only on slow paths (between sleeps, or when a pop finds nothing) and at most once per
-     * {@link #RECLAIM_INTERVAL_NANOS}: it reads the tail, which writers keep busy, and may try owner locks.
-     * A position is first only noted; a claim not published by the next look is judged, so a live writer
-     * in the middle of an append costs a reader nothing.
-     */
-    private void repairHole() {
-        long now = System.nanoTime();
-        if (now - lastRepairNanos < RECLAIM_INTERVAL_NANOS) {
-            return;
-        }
-        lastRepairNanos = now;
-        requireRegistered(); // an evicted reader must hear that, not about a damaged queue
-        if (stuckAt != cursor) {
-            if (queue.tailVolatile() > cursor) {
-                stuckAt = cursor;
-            }
-            return;
-        }
-        try {
-            recovery.repairHole(cursor, slot);
-        } catch (IncompatibleQueueException lappedOrDamaged) {
-            requireRegistered(); // evicted meanwhile and lapped: say that, not "damaged"
-            throw lappedOrDamaged;
-        }
+        return reader.poll(handler, limit, deadline);
     }
 
     // ----------------------------------------------------------------------------------------------------
     // Health
 
-    /**
-     * Bytes read from the ring are valid if this registration still held its cursor after they were read:
-     * writers reuse them only once it no longer counts. The fence keeps the reads before the check, as in a
-     * seqlock. (Only a registration evicted by an operator, or of a removed queue, can fail here.)
-     */
-    private void requireStillRegisteredAfterReading() {
-        VarHandle.acquireFence();
-        requireRegistered();
-    }
-
-    private void requireRegistered() {
+    /** Throws unless this registration still holds its slot (it was not evicted, nor its queue removed). */
+    void requireRegistered() {
         if (readers.slotWordVolatile(slot) != slotWord) {
             throw registrationLost();
         }
@@ -540,7 +210,7 @@ public final class Registration implements AutoCloseable {
         return closing;
     }
 
-    private void enter() {
+    void enter() {
         if (!tryEnter()) {
             throw closedException();
         }
@@ -558,13 +228,13 @@ public final class Registration implements AutoCloseable {
         }
     }
 
-    private void exit() {
+    void exit() {
         if (users.decrementAndGet() == 0) {
             release();
         }
     }
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closing) {
             throw closedException();
         }

@@ -1,0 +1,233 @@
+package io.jsyncq.internal;
+
+import io.jsyncq.IncompatibleQueueException;
+import io.jsyncq.MessageHandler;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
+
+import static io.jsyncq.internal.QueueLayout.GRANULE;
+import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
+import static io.jsyncq.internal.QueueLayout.MARK_SKIP_RECORD;
+
+/**
+ * A registration's read path: its cursor, its screens, batches, and the repair of holes it finds in its
+ * way (design.md §3, §4, §8). One thread at a time: the cursor and the record view are its own.
+ */
+final class MessageReader {
+
+    /**
+     * How often a reader stuck at a hole looks at it: a look reads the tail, which writers keep busy, and
+     * may try owner locks.
+     */
+    private static final long REPAIR_INTERVAL_NANOS = 10_000_000;
+    /**
+     * Records longer than this are checked to end before the tail before anything is copied, so a damaged
+     * length cannot make a pop allocate a ring's worth. Shorter ones are not: the check reads the tail's
+     * cache line, which writers keep busy, and a short copy is cheap whatever it holds.
+     */
+    private static final int LARGE_RECORD = 4096;
+
+    private final Registration registration;
+    private final SharedQueue queue;
+    private final MemorySegment memory;
+    private final CrashRecovery recovery;
+    private final Waiter waiter;
+    private final int slot;
+    private final boolean writeOnly;
+    private final RecordView view;
+    private final Screen senderScreen = new Screen();
+    private final Screen typeScreen = new Screen();
+    private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
+    private final Runnable repairHole = this::repairHole;
+
+    /** Read and written only by the popping thread; the shared cursor trails it. */
+    private long cursor;
+    /** The cursor last stored in the slot (popping thread only): a batch stores once, at its end. */
+    private long storedCursor;
+    /**
+     * The thread inside {@link #poll} now, or null: an append from its handler that finds no room must store
+     * the cursor first, or it would wait for room its own batch holds. Read only to compare with the
+     * current thread, so a stale value from another thread never matches.
+     */
+    private Thread pollingThread;
+    /** Where the popping thread last found a claim unpublished: a hole is judged only on a second look. */
+    private long stuckAt = -1;
+    private long lastRepairNanos = System.nanoTime() - REPAIR_INTERVAL_NANOS;
+
+    MessageReader(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
+                  boolean writeOnly) {
+        this.registration = registration;
+        this.queue = queue;
+        this.memory = queue.memory();
+        this.recovery = recovery;
+        this.waiter = waiter;
+        this.slot = slot;
+        this.writeOnly = writeOnly;
+        this.view = new RecordView(memory, queue.capacity());
+        this.cursor = queue.readers().cursorVolatile(slot);
+        this.storedCursor = cursor;
+    }
+
+    Screen senderScreen() {
+        return senderScreen;
+    }
+
+    Screen typeScreen() {
+        return typeScreen;
+    }
+
+    /**
+     * Stores the cursor if this thread is inside {@link #poll} with progress not yet stored: for an append
+     * from the batch's own handler that finds no room.
+     *
+     * @return true if it stored something
+     */
+    boolean flushIfPollingOnThisThread() {
+        if (pollingThread != Thread.currentThread() || storedCursor == cursor) {
+            return false;
+        }
+        flushCursor();
+        return true;
+    }
+
+    /**
+     * Delivers the next unread, unscreened message to {@code handler}, waiting until {@code deadline} for
+     * one. Screened messages and skipped records are consumed on the way. If the handler throws, its
+     * message stays unread.
+     *
+     * @return true if a message was delivered
+     */
+    boolean poll(MessageHandler handler, long deadline) {
+        return poll(handler, 1, deadline) == 1;
+    }
+
+    /**
+     * Delivers up to {@code limit} unread, unscreened messages to {@code handler}: waits until
+     * {@code deadline} for the first, then takes only what is there. The shared cursor is stored once, when
+     * the batch ends (or before this thread sleeps, or when an append from inside the handler needs room),
+     * not once per message. If the handler throws, its message stays unread; those before it are read.
+     *
+     * @return how many messages were delivered
+     */
+    int poll(MessageHandler handler, int limit, long deadline) {
+        if (writeOnly) {
+            throw new UnsupportedOperationException("this registration on queue '" + registration.queueName() + "' is write-only: "
+                    + "it reads nothing. Open another registration, without writeOnly, to read");
+        }
+        registration.enter();
+        pollingThread = Thread.currentThread();
+        int delivered = 0;
+        try {
+            registration.requireRegistered();
+            while (delivered < limit) {
+                long mark = queue.markAcquire(cursor);
+                if (mark != cursor && !SharedQueue.isResolved(mark, cursor)) {
+                    flushCursor(); // hand back what was read or screened before waiting, or ending the batch
+                    if (delivered > 0) {
+                        return delivered;
+                    }
+                    if (Waiter.expired(deadline)) {
+                        repairHole(); // a reader that never waits must not stop at a crashed writer's hole
+                        return 0;
+                    }
+                    if (!waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
+                        return 0;
+                    }
+                    mark = queue.markAcquire(cursor);
+                }
+                if (mark == (cursor | MARK_SKIP_GRANULE)) {
+                    cursor += GRANULE;
+                    continue;
+                }
+                if (!view.wrap(queue.recordOffset(cursor))) {
+                    requireStillRegisteredAfterReading(); // if evicted, writers may have reused these bytes
+                    throw new IncompatibleQueueException("queue '" + registration.queueName() + "' is damaged: the record at "
+                            + "position " + cursor + " has an impossible header; remove the queue and create it again");
+                }
+                long next = cursor + RecordLayout.alignedLength(view.recordLength());
+                if (view.recordLength() > LARGE_RECORD && next > queue.tailVolatile()) {
+                    requireStillRegisteredAfterReading();
+                    throw new IncompatibleQueueException("queue '" + registration.queueName() + "' is damaged: the record at "
+                            + "position " + cursor + " runs past the tail; remove the queue and create it again");
+                }
+                if (mark == (cursor | MARK_SKIP_RECORD) || isScreened()) {
+                    cursor = next;
+                    continue;
+                }
+                handler.onMessage(view);
+                requireStillRegisteredAfterReading();
+                cursor = next;
+                delivered++;
+            }
+            return delivered;
+        } finally {
+            pollingThread = null;
+            if (!registration.isClosed()) {
+                flushCursor();
+            }
+            registration.exit();
+        }
+    }
+
+    /**
+     * Stores the cursor in the slot if it moved since the last store, and wakes writers waiting for room.
+     * Popping thread only.
+     */
+    private void flushCursor() {
+        if (storedCursor != cursor) {
+            registration.requireRegistered();
+            queue.storeCursor(slot, cursor);
+            storedCursor = cursor;
+        }
+    }
+
+    private boolean isScreened() {
+        return senderScreen.matches(memory, view.senderOffset(), view.senderLength())
+                || typeScreen.matches(memory, view.typeOffset(), view.typeLength());
+    }
+
+    private boolean nextRecordResolved() {
+        registration.ensureOpen();
+        return SharedQueue.isResolved(queue.markVolatile(cursor), cursor);
+    }
+
+    /**
+     * Repairs the hole a dead writer left at {@link #cursor}, if that is what stops this reader there. Runs
+     * only on slow paths (between sleeps, or when a pop finds nothing) and at most once per
+     * {@link #REPAIR_INTERVAL_NANOS}: it reads the tail, which writers keep busy, and may try owner locks.
+     * A position is first only noted; a claim not published by the next look is judged, so a live writer
+     * in the middle of an append costs a reader nothing.
+     */
+    private void repairHole() {
+        long now = System.nanoTime();
+        if (now - lastRepairNanos < REPAIR_INTERVAL_NANOS) {
+            return;
+        }
+        lastRepairNanos = now;
+        registration.requireRegistered(); // an evicted reader must hear that, not about a damaged queue
+        if (stuckAt != cursor) {
+            if (queue.tailVolatile() > cursor) {
+                stuckAt = cursor;
+            }
+            return;
+        }
+        try {
+            recovery.repairHole(cursor, slot);
+        } catch (IncompatibleQueueException lappedOrDamaged) {
+            registration.requireRegistered(); // evicted meanwhile and lapped: say that, not "damaged"
+            throw lappedOrDamaged;
+        }
+    }
+
+    /**
+     * Bytes read from the ring are valid if this registration still held its cursor after they were read:
+     * writers reuse them only once it no longer counts. The fence keeps the reads before the check, as in a
+     * seqlock. (Only a registration evicted by an operator, or of a removed queue, can fail here.)
+     */
+    private void requireStillRegisteredAfterReading() {
+        VarHandle.acquireFence();
+        registration.requireRegistered();
+    }
+}

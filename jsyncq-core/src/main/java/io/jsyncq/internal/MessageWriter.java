@@ -1,0 +1,228 @@
+package io.jsyncq.internal;
+
+import io.jsyncq.MessageTooLargeException;
+import io.jsyncq.QueueFullException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A registration's write path: claim (with a claim floor), write the record, publish it (design.md §3).
+ * Safe from any number of threads at once.
+ */
+final class MessageWriter {
+
+    /**
+     * How often a writer that finds no room looks for dead registrations: each look tries a lock per
+     * registration, a system call, so a writer failing in a loop must not make one per failure.
+     */
+    private static final long RECLAIM_INTERVAL_NANOS = 10_000_000;
+
+    private final Registration registration;
+    private final MessageReader reader;
+    private final SharedQueue queue;
+    private final MemorySegment memory;
+    private final CrashRecovery recovery;
+    private final Waiter waiter;
+    private final int slot;
+    private final int generation;
+    private final byte[] senderBytes;
+    private final ClaimFloors floors = new ClaimFloors();
+    private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
+    private volatile EncodedName lastType = new EncodedName("", new byte[0]);
+    private volatile long lastReclaimNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
+
+    private record EncodedName(String name, byte[] bytes) {
+    }
+
+    MessageWriter(Registration registration, MessageReader reader, SharedQueue queue, CrashRecovery recovery,
+                  Waiter waiter, int slot, long slotWord, byte[] senderBytes) {
+        this.registration = registration;
+        this.reader = reader;
+        this.queue = queue;
+        this.memory = queue.memory();
+        this.recovery = recovery;
+        this.waiter = waiter;
+        this.slot = slot;
+        this.generation = ReaderSlotLayout.generation(slotWord);
+        this.senderBytes = senderBytes;
+    }
+
+    /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
+    long maxBodyLength(int typeBytes) {
+        return queue.capacity() - RecordLayout.HEADER_LENGTH - senderBytes.length - typeBytes;
+    }
+
+    /**
+     * Appends one message.
+     *
+     * @param deadline a {@link Waiter} deadline; {@link Waiter#NO_WAIT} or a deadline already passed means
+     *                 "do not wait"
+     */
+    void append(String type, MemorySegment body, long deadline) {
+        append(type, body, deadline, false, Registration.StallPoint.NONE, 0);
+    }
+
+    /**
+     * Appends one message if there is room now; returns false (building no exception) if there is not. Every
+     * other failure still throws.
+     */
+    boolean tryAppend(String type, MemorySegment body) {
+        return append(type, body, Waiter.NO_WAIT, true, Registration.StallPoint.NONE, 0);
+    }
+
+    /**
+     * A test hook, not exported from the module: appends, but at {@code point} halts the JVM as a process
+     * killed in the middle of an append would ({@code stallMillis < 0}), or stalls for that long as a
+     * preempted or stopped writer would, then goes on.
+     */
+    void appendStallingAt(String type, MemorySegment body, Registration.StallPoint point, long stallMillis) {
+        append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), false, point, stallMillis);
+    }
+
+    /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
+    private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull,
+                           Registration.StallPoint stallPoint, long stallMillis) {
+        registration.enter();
+        int lane = -1;
+        try {
+            registration.requireRegistered();
+            byte[] typeBytes = encodeType(type);
+            requireReadable(body);
+            long bodyLength = body.byteSize();
+            long recordLength = (long) RecordLayout.HEADER_LENGTH + senderBytes.length + typeBytes.length + bodyLength;
+            if (recordLength > queue.capacity()) {
+                throw new MessageTooLargeException("a message of " + bodyLength + " body bytes can never fit in "
+                        + "queue '" + registration.queueName() + "': with this sender and type the largest body is "
+                        + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
+                        + ". Create the queue larger, or split the message");
+            }
+            lane = floors.take();
+            long alignedLength = RecordLayout.alignedLength(recordLength);
+            long position = claim(alignedLength, lane, deadline);
+            if (position < 0) {
+                if (quietWhenFull) {
+                    return false;
+                }
+                throw queueFull(alignedLength);
+            }
+            stallAt(Registration.StallPoint.AFTER_CLAIM, stallPoint, stallMillis);
+            long offset = queue.recordOffset(position);
+            writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
+            stallAt(Registration.StallPoint.AFTER_HEADER, stallPoint, stallMillis);
+            try {
+                writeStrings(offset, typeBytes, body);
+                registration.requireRegistered(); // evicted meanwhile: the message is not delivered, and we say so
+            } catch (Throwable failure) {
+                // Readers wait at this position until it is resolved: never leave it claimed.
+                queue.skipOwnRecord(position);
+                throw failure;
+            }
+            queue.publish(position);
+            return true;
+        } finally {
+            if (lane >= 0) {
+                queue.clearFloor(slot, lane);
+                floors.give(lane);
+            }
+            registration.exit();
+        }
+    }
+
+    private static void stallAt(Registration.StallPoint here, Registration.StallPoint requested, long stallMillis) {
+        if (requested == here) {
+            if (stallMillis < 0) {
+                Runtime.getRuntime().halt(99);
+            }
+            LockSupport.parkNanos(stallMillis * 1_000_000);
+        }
+    }
+
+    private void writeHeader(long offset, int recordLength, int bodyLength, int typeLength) {
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET, recordLength);
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET, bodyLength);
+        memory.set(ValueLayout.JAVA_INT, offset + RecordLayout.WRITER_GENERATION_OFFSET,
+                generation);
+        memory.set(ValueLayout.JAVA_SHORT, offset + RecordLayout.WRITER_SLOT_OFFSET, (short) slot);
+        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET, (byte) senderBytes.length);
+        memory.set(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET, (byte) typeLength);
+    }
+
+    private void writeStrings(long offset, byte[] typeBytes, MemorySegment body) {
+        long at = offset + RecordLayout.HEADER_LENGTH;
+        MemorySegment.copy(senderBytes, 0, memory, ValueLayout.JAVA_BYTE, at, senderBytes.length);
+        at += senderBytes.length;
+        MemorySegment.copy(typeBytes, 0, memory, ValueLayout.JAVA_BYTE, at, typeBytes.length);
+        at += typeBytes.length;
+        MemorySegment.copy(body, 0, memory, at, body.byteSize());
+    }
+
+    /** Fails before claiming, rather than half-way through a record, for a body this thread cannot read. */
+    private static void requireReadable(MemorySegment body) {
+        if (!body.scope().isAlive()) {
+            throw new IllegalStateException("the body's memory segment is already closed");
+        }
+        if (!body.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("the body's memory segment is confined to another thread");
+        }
+    }
+
+    /** @return the position claimed, or -1 if there was no room by the deadline */
+    private long claim(long alignedLength, int lane, long deadline) {
+        long position = queue.tryClaim(alignedLength, slot, lane);
+        if (position >= 0) {
+            return position;
+        }
+        if (reader.flushIfPollingOnThisThread()) { // appending from a handler: its own batch may hold the room
+            if ((position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
+                return position;
+            }
+        }
+        if (reclaimDeadReaders() > 0 && (position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
+            return position;
+        }
+        long[] claimed = {-1};
+        BooleanSupplier claimedSpace = () -> {
+            registration.ensureOpen();
+            registration.requireRegistered();
+            return (claimed[0] = queue.tryClaim(alignedLength, slot, lane)) >= 0;
+        };
+        if (!Waiter.expired(deadline) && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
+            return claimed[0];
+        }
+        return -1;
+    }
+
+    /** Checks for dead readers at most once per {@link #RECLAIM_INTERVAL_NANOS}. */
+    private int reclaimDeadReaders() {
+        long now = System.nanoTime();
+        if (now - lastReclaimNanos < RECLAIM_INTERVAL_NANOS) {
+            return 0;
+        }
+        lastReclaimNanos = now;
+        return recovery.reclaimDeadReaders(slot);
+    }
+
+    private void reclaimDeadReadersNow() {
+        reclaimDeadReaders();
+    }
+
+    private QueueFullException queueFull(long alignedLength) {
+        long free = queue.freeSpace();
+        return new QueueFullException("queue '" + registration.queueName() + "' is full: the message needs " + alignedLength
+                + " bytes and " + free + " of " + queue.capacity() + " are free. " + QueueStatus.slowestReader(queue, slot)
+                + "; pop more often, wait with a timeout, or create the queue larger");
+    }
+
+    private byte[] encodeType(String type) {
+        EncodedName last = lastType;
+        if (last.name.equals(type)) {
+            return last.bytes;
+        }
+        EncodedName encoded = new EncodedName(type, Names.encodeRecordName("message type", type));
+        lastType = encoded;
+        return encoded.bytes;
+    }
+}
