@@ -143,7 +143,7 @@ public final class BenchMain {
             perRound += 2;
         }
         if (parts.contains("pingpong")) {
-            perRound += 2 * contenders.size();
+            perRound += 2 * pingPongContenders(contenders).size();
         }
         if (parts.contains("throughput")) {
             perRound += settings.throughputModes().size() * settings.throughputSizes().size() * contenders.size();
@@ -266,6 +266,21 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * The ping-pong runs jsyncq twice: as one shared queue (its own shape), and as one queue per direction
+     * (the shape of Aeron's and Agrona's ping-pong), right after it.
+     */
+    static List<String> pingPongContenders(List<String> contenders) {
+        List<String> withSplit = new ArrayList<>();
+        for (String contender : contenders) {
+            withSplit.add(contender);
+            if (contender.equals("jsyncq")) {
+                withSplit.add(Results.JSYNCQ_SPLIT);
+            }
+        }
+        return withSplit;
+    }
+
     /** Contender order for a round: rotated by the round and reversed every other round. */
     private List<String> order(int round) {
         List<String> order = new ArrayList<>(contenders);
@@ -299,7 +314,7 @@ public final class BenchMain {
         }
         if (parts.contains("pingpong")) {
             for (Mode mode : List.of(Mode.SPIN, Mode.BLOCK)) {
-                for (String contender : order) {
+                for (String contender : pingPongContenders(order)) {
                     int samples = mode == Mode.SPIN ? s.pingSpinSamples() : s.pingBlockSamples();
                     task(workers, String.format("%s  ping-pong %-9s %-9s", roundText, mode.label, contender), 2,
                             params("kind", "pingpong", "contender", contender, "mode", mode.key(),

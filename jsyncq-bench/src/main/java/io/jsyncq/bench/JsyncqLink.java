@@ -7,20 +7,25 @@ import io.jsyncq.SyncQueue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * jsyncq: every channel of the task is the one queue, as jsyncq is meant to be used (a broadcast queue that
- * each registration reads and writes; a registration screens its own messages). Bodies go in from a
- * {@link MemorySegment} over {@link #src} and come out through the zero-copy view: no allocation per message.
+ * jsyncq, in one of two shapes. Shared (contender {@code jsyncq}): every channel of the task is the one
+ * queue, as jsyncq is meant to be used (a broadcast queue that each registration reads and writes; a
+ * registration screens its own messages). Split ({@code jsyncq-split}): one queue per channel, written by
+ * one write-only registration and read by the others, the shape Aeron and Agrona give each direction of a
+ * ping-pong. Bodies go in from a {@link MemorySegment} over {@link #src} and come out through the
+ * zero-copy view: no allocation per message.
  */
 final class JsyncqLink extends Link {
 
     private static final String TYPE = "m";
 
-    private final SyncQueue queue;
+    /** The queue this rank appends to, or null; the queue it reads, or null (the same one when shared). */
+    private final SyncQueue out;
+    private final SyncQueue in;
     private final MemorySegment srcSegment;
-    /** A rank that writes and never reads registers write-only: it holds no space, and drains nothing. */
-    private final boolean writeOnly;
     private final Copier copier = new Copier();
     private MemorySegment slice;
 
@@ -35,49 +40,74 @@ final class JsyncqLink extends Link {
         }
     }
 
-    JsyncqLink(Task task, Topology topology, Mode mode, int maxLength) {
+    JsyncqLink(Task task, Topology topology, Mode mode, int maxLength, boolean queuePerChannel) {
         super(maxLength);
         this.srcSegment = MemorySegment.ofArray(src);
         this.slice = srcSegment.asSlice(0, 0);
-        this.writeOnly = topology.writes(task.rank) >= 0 && topology.reads(task.rank) < 0;
-        SyncQueue.Builder builder = SyncQueue.builder(task.name("q"))
+        int writes = topology.writes(task.rank);
+        int reads = topology.reads(task.rank);
+        List<SyncQueue> opened = new ArrayList<>();
+        try {
+            if (queuePerChannel) {
+                // A writer creates its channel's queue, write-only; its readers join before anything is sent.
+                if (writes >= 0) {
+                    opened.add(builder(task, mode, "q-c" + writes).writeOnly().create());
+                }
+                task.barrier();
+                if (reads >= 0) {
+                    opened.add(builder(task, mode, "q-c" + reads).open());
+                }
+                task.barrier();
+                this.out = writes >= 0 ? opened.getFirst() : null;
+                this.in = reads >= 0 ? opened.getLast() : null;
+                preTouch(out, in, 1);
+            } else {
+                // A rank that writes and never reads registers write-only: it holds no space, drains nothing.
+                SyncQueue.Builder builder = builder(task, mode, "q");
+                if (writes >= 0 && reads < 0) {
+                    builder.writeOnly();
+                }
+                if (task.rank == 0) {
+                    opened.add(builder.create());
+                }
+                task.barrier();
+                if (task.rank != 0) {
+                    opened.add(builder.open());
+                }
+                task.barrier();
+                SyncQueue queue = opened.getFirst();
+                this.out = writes >= 0 ? queue : null;
+                this.in = reads >= 0 ? queue : null;
+                preTouch(queue, reads >= 0 ? queue : null, task.parties - 1);
+            }
+            task.barrier();
+        } catch (RuntimeException e) {
+            opened.forEach(SyncQueue::close);
+            throw e;
+        }
+    }
+
+    private static SyncQueue.Builder builder(Task task, Mode mode, String queue) {
+        SyncQueue.Builder builder = SyncQueue.builder(task.name(queue))
                 .size(task.longParam("ring", 1 << 20))
                 .sender("w" + task.rank);
         if (mode == Mode.SPIN) {
             builder.spin(SyncQueue.FOREVER);
         }
-        if (writeOnly) {
-            builder.writeOnly();
-        }
-        SyncQueue opened = null;
-        try {
-            if (task.rank == 0) {
-                opened = builder.create();
-            }
-            task.barrier();
-            if (task.rank != 0) {
-                opened = builder.open();
-            }
-            task.barrier();
-            preTouch(opened, task.parties, writeOnly);
-            task.barrier();
-        } catch (RuntimeException e) {
-            if (opened != null) {
-                opened.close();
-            }
-            throw e;
-        }
-        this.queue = opened;
+        return builder;
     }
 
     /**
-     * Touches every page of this process's mapping before measuring: every rank appends one message, then
-     * every reading rank reads the others', and the first handler call reads one byte of every page of the
-     * mapped file. (A write-only rank touches the pages it writes as it writes them.)
+     * Touches every page of this process's mappings before measuring: every writing rank appends one
+     * message, then every reading rank reads {@code expected} of them, and the first handler call reads one
+     * byte of every page of the mapped file. (A write-only registration touches the pages it writes as it
+     * writes them.)
      */
-    private static void preTouch(SyncQueue queue, int parties, boolean writeOnly) {
-        queue.append("touch", new byte[8], Duration.ofSeconds(10));
-        if (writeOnly) {
+    private static void preTouch(SyncQueue out, SyncQueue in, int expected) {
+        if (out != null) {
+            out.append("touch", new byte[8], Duration.ofSeconds(10));
+        }
+        if (in == null) {
             return;
         }
         boolean[] touched = {false};
@@ -87,8 +117,8 @@ final class JsyncqLink extends Link {
                 touched[0] = true;
             }
         };
-        for (int got = 0; got < parties - 1; got++) {
-            if (!queue.pop(handler, Duration.ofSeconds(30))) {
+        for (int got = 0; got < expected; got++) {
+            if (!in.pop(handler, Duration.ofSeconds(30))) {
                 throw new IllegalStateException("jsyncq: a worker's touch message did not arrive");
             }
         }
@@ -99,7 +129,7 @@ final class JsyncqLink extends Link {
         if (slice.byteSize() != length) {
             slice = srcSegment.asSlice(0, length);
         }
-        queue.append(TYPE, slice, SyncQueue.FOREVER);
+        out.append(TYPE, slice, SyncQueue.FOREVER);
     }
 
     /**
@@ -110,7 +140,7 @@ final class JsyncqLink extends Link {
     @Override
     int receive(Sink sink, int max) {
         copier.sink = sink;
-        int received = queue.poll(copier, max, SyncQueue.FOREVER);
+        int received = in.poll(copier, max, SyncQueue.FOREVER);
         if (received == 0) {
             throw new IllegalStateException("jsyncq: a poll without a time limit returned nothing");
         }
@@ -119,6 +149,11 @@ final class JsyncqLink extends Link {
 
     @Override
     public void close() {
-        queue.close();
+        if (out != null) {
+            out.close();
+        }
+        if (in != null && in != out) {
+            in.close();
+        }
     }
 }

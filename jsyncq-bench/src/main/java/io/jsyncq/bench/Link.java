@@ -31,7 +31,8 @@ abstract class Link implements AutoCloseable {
 
     static Link open(String contender, Task task, Topology topology, Mode mode, int maxLength) {
         return switch (contender) {
-            case "jsyncq" -> new JsyncqLink(task, topology, mode, maxLength);
+            case "jsyncq" -> new JsyncqLink(task, topology, mode, maxLength, false);
+            case Results.JSYNCQ_SPLIT -> new JsyncqLink(task, topology, mode, maxLength, true);
             case "aeron" -> new AeronLink(task, topology, mode, maxLength);
             case "chronicle" -> new ChronicleLink(task, topology, mode, maxLength);
             case "agrona" -> new AgronaLink(task, topology, mode, maxLength);

@@ -10,6 +10,8 @@ import java.util.function.ToDoubleFunction;
 final class Results {
 
     static final List<String> CONTENDERS = List.of("jsyncq", "aeron", "chronicle", "agrona");
+    /** jsyncq with one queue per direction, as Aeron and Agrona run a ping-pong: measured in the ping-pong only. */
+    static final String JSYNCQ_SPLIT = "jsyncq-split";
     static final List<String> PEERS = List.of("aeron", "chronicle", "agrona");
 
     final List<Measurement> all = new ArrayList<>();
@@ -47,9 +49,14 @@ final class Results {
      * compare figures taken minutes apart at most, under the same machine weather.
      */
     double ratio(String scenario, String peer, String mode, int size, String key) {
-        List<Measurement> ours = of(scenario, "jsyncq", mode, size);
+        return ratio(scenario, "jsyncq", peer, mode, size, key);
+    }
+
+    /** The median over rounds of {@code ours}'s value ÷ the peer's value in the same round. */
+    double ratio(String scenario, String ours, String peer, String mode, int size, String key) {
+        List<Measurement> oursMeasured = of(scenario, ours, mode, size);
         List<Measurement> theirs = of(scenario, peer, mode, size);
-        double[] ratios = ours.stream().flatMapToDouble(o -> theirs.stream()
+        double[] ratios = oursMeasured.stream().flatMapToDouble(o -> theirs.stream()
                 .filter(t -> t.round() == o.round())
                 .mapToDouble(t -> o.get(key) / t.get(key))).toArray();
         return median(ratios);
