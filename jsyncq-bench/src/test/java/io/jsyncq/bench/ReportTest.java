@@ -43,7 +43,7 @@ class ReportTest {
 
         String text = report.text();
         assertThat(text).contains("Ping-pong round trip", "402 ns", "0.50×", "pre-empting", "boom",
-                "ping-pong p50, busy-spin ≤ Aeron IPC's", "met");
+                "ping-pong p50, busy-spin, one shared queue ≤ 1.3× Aeron IPC's", "met", "jsyncq-split");
 
         String json = report.json();
         assertThat(json).startsWith("{").contains("\"measurements\"", "\"medians\"", "\"targets\"", "\"error\": \"worker 0: boom\"");
