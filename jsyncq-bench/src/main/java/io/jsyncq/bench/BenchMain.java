@@ -118,7 +118,7 @@ public final class BenchMain {
                 Measures jsyncq against the hardware and its peers (Aeron IPC, Chronicle Queue, Agrona's
                 OneToOneRingBuffer) between separate JVM processes, and in one process with JMH.
 
-                  --full             the full run (about 10 minutes); the default is the quick run (under 2 minutes)
+                  --full             the full run (about 15 minutes); the default is the quick run (about 2 minutes)
                   --rounds N         rounds of every contender, in alternating order (quick 3, full 5)
                   --out DIR          where the JSON and HTML reports go (default: results)
                   --only PARTS       a comma list of: jmh,hardware,pingpong,throughput,fanout,echo8

@@ -48,7 +48,7 @@ public final class SharedQueue {
     private final long ringMask;
     private final long ringOffset;
     private final long marksOffset;
-    private final long markIndexMask;
+    private final long marks;
     private final ReaderTable readers;
     private final SlotLocks locks;
     private final WakeChannel messages;
@@ -62,7 +62,7 @@ public final class SharedQueue {
         this.ringMask = capacity - 1;
         this.ringOffset = geometry.ringOffset();
         this.marksOffset = geometry.marksOffset();
-        this.markIndexMask = (capacity >>> GRANULE_SHIFT) - 1;
+        this.marks = capacity >>> GRANULE_SHIFT;
         this.readers = new ReaderTable(memory, geometry.maxReaders());
         this.locks = new SlotLocks(file.fd());
         this.messages = new WakeChannel(memory, MESSAGE_FUTEX_OFFSET, MESSAGE_WAITERS_OFFSET, MESSAGE_ARMED_OFFSET);
@@ -192,7 +192,7 @@ public final class SharedQueue {
     }
 
     private long markOffset(long position) {
-        return marksOffset + ((position >>> GRANULE_SHIFT) & markIndexMask) * MARK_LENGTH;
+        return marksOffset + QueueLayout.markIndex(position, marks) * MARK_LENGTH;
     }
 
     // ----------------------------------------------------------------------------------------------------

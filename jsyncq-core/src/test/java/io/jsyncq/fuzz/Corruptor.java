@@ -366,7 +366,7 @@ final class Corruptor {
     private static final long MARK_STATE_NONE_MAKES = 1;
 
     private long markOffset(long position) {
-        return geometry.marksOffset() + ((position >>> GRANULE_SHIFT) & (capacity / GRANULE - 1)) * MARK_LENGTH;
+        return geometry.marksOffset() + QueueLayout.markIndex(position, capacity / GRANULE) * MARK_LENGTH;
     }
 
     private void marks(FileImage f) throws IOException {
@@ -435,8 +435,9 @@ final class Corruptor {
         int count = (int) (capacity / GRANULE);
         byte[] all = new byte[count * MARK_LENGTH];
         ByteBuffer buffer = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
-            buffer.putLong(value.of(i));
+        for (int granule = 0; granule < count; granule++) { // value.of takes the granule's number in the ring
+            long entry = QueueLayout.markIndex((long) granule * GRANULE, count);
+            buffer.putLong((int) entry * MARK_LENGTH, value.of(granule));
         }
         f.put(geometry.marksOffset(), all);
     }
@@ -571,7 +572,7 @@ final class Corruptor {
         }
     }
 
-    /** The position in [from, from + capacity) whose mark is entry {@code index}. */
+    /** The position in [from, from + capacity) of the granule numbered {@code index} in the ring. */
     private long positionOfGranule(long from, long index) {
         long base = from & -GRANULE;
         long offset = ((index * GRANULE) - (base & (capacity - 1))) & (capacity - 1);
