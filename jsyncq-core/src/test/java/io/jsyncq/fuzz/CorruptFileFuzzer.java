@@ -156,7 +156,7 @@ public final class CorruptFileFuzzer {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(FuzzCase.SHM)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.startsWith(mine) || name.startsWith(".jsyncq-creating-" + mine)) {
+                if (name.startsWith(mine) || name.startsWith(".jsyncq-creating-" + mine) || name.startsWith("." + mine)) {
                     FuzzCase.deleteQuietly(entry);
                 }
             }

@@ -5,6 +5,7 @@ import io.jsyncq.MessageTooLargeException;
 import io.jsyncq.QueueFullException;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.SyncQueueException;
+import io.jsyncq.internal.NameLock;
 import io.jsyncq.internal.QueueGeometry;
 import io.jsyncq.internal.QueueLayout;
 import io.jsyncq.internal.RecordLayout;
@@ -517,6 +518,7 @@ final class FuzzCase {
     void cleanUp() {
         List<Path> paths = new ArrayList<>(extraPaths);
         paths.add(path);
+        paths.add(NameLock.lockFile(SHM, name)); // the queue file was deleted here, not by a last close
         for (Path p : paths) {
             deleteQuietly(p);
         }
