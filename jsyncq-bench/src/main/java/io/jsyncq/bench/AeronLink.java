@@ -1,7 +1,6 @@
 package io.jsyncq.bench;
 
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
@@ -29,7 +28,7 @@ final class AeronLink extends Link {
 
     private MediaDriver driver;
     private Aeron aeron;
-    private ExclusivePublication publication;
+    private Publication publication;
     private Subscription subscription;
     private final Task task;
     private final UnsafeBuffer srcBuffer;
@@ -39,7 +38,11 @@ final class AeronLink extends Link {
     private final FragmentAssembler assembler;
     private boolean ready;
 
-    AeronLink(Task task, Topology topology, Mode mode, int maxLength) {
+    /**
+     * @param exclusive an {@code ExclusivePublication} (one writer thread, no CAS on the tail) instead of the
+     *                  default concurrent {@code Publication} (any number of writers, as jsyncq's queue)
+     */
+    AeronLink(Task task, Topology topology, Mode mode, int maxLength, boolean exclusive) {
         super(maxLength);
         this.task = task;
         srcBuffer = new UnsafeBuffer(src);
@@ -69,7 +72,8 @@ final class AeronLink extends Link {
             int writes = topology.writes(task.rank);
             int reads = topology.reads(task.rank);
             if (writes >= 0) {
-                publication = aeron.addExclusivePublication(CHANNEL, STREAM_BASE + writes);
+                publication = exclusive ? aeron.addExclusivePublication(CHANNEL, STREAM_BASE + writes)
+                        : aeron.addPublication(CHANNEL, STREAM_BASE + writes);
             }
             if (reads >= 0) {
                 subscription = aeron.addSubscription(CHANNEL, STREAM_BASE + reads);

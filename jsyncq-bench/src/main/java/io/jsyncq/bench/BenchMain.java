@@ -122,7 +122,7 @@ public final class BenchMain {
                   --rounds N         rounds of every contender, in alternating order (quick 3, full 5)
                   --out DIR          where the JSON and HTML reports go (default: results)
                   --only PARTS       a comma list of: jmh,hardware,pingpong,throughput,fanout,echo8
-                  --contenders NAMES a comma list of: jsyncq,aeron,chronicle,agrona (jsyncq is always in)
+                  --contenders NAMES a comma list of: jsyncq,aeron,aeron-exclusive,chronicle,agrona (jsyncq is always in)
                   --modes MODES      waiting modes of the throughput runs: spin,block (quick: block; full: both)
                   --no-html          skip the HTML report
 

@@ -33,7 +33,8 @@ abstract class Link implements AutoCloseable {
         return switch (contender) {
             case "jsyncq" -> new JsyncqLink(task, topology, mode, maxLength, false);
             case Results.JSYNCQ_SPLIT -> new JsyncqLink(task, topology, mode, maxLength, true);
-            case "aeron" -> new AeronLink(task, topology, mode, maxLength);
+            case "aeron" -> new AeronLink(task, topology, mode, maxLength, false);
+            case "aeron-exclusive" -> new AeronLink(task, topology, mode, maxLength, true);
             case "chronicle" -> new ChronicleLink(task, topology, mode, maxLength);
             case "agrona" -> new AgronaLink(task, topology, mode, maxLength);
             default -> throw new IllegalArgumentException("unknown contender " + contender);

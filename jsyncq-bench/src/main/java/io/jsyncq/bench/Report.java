@@ -98,8 +98,11 @@ final class Report {
         SETUP.put(Results.JSYNCQ_SPLIT, "Ping-pong only: one queue per direction, created write-only by its "
                 + "writer and read by the other worker, as Aeron and Agrona run this test; otherwise as jsyncq.");
         SETUP.put("aeron", "Aeron 1.46.0 IPC: embedded media driver in worker 0 (SHARED threading, default idle), "
-                + "ExclusivePublication per channel, Subscription with FragmentAssembler; term length = ring size, "
-                + "IPC MTU 65504, pre-touched. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
+                + "a concurrent Publication per channel (any number of writers may offer, as to a jsyncq queue: the "
+                + "reference), Subscription with FragmentAssembler; term length = ring size, IPC MTU 65504, "
+                + "pre-touched. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
+        SETUP.put("aeron-exclusive", "As aeron, with an ExclusivePublication (one writer thread: no compare-and-set "
+                + "on the tail), reported beside it.");
         SETUP.put("chronicle", "Chronicle Queue 5.27ea0: one queue directory in /dev/shm per channel, appender "
                 + "writingDocument / tailer readingDocument. A journal: the writer never waits, pages are always fresh "
                 + "(its pretouch() overflows the stack in this build). Busy-spin: Pauser.busy(); blocking: Pauser.balanced().");

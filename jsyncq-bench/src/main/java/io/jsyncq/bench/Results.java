@@ -9,7 +9,8 @@ import java.util.function.ToDoubleFunction;
 /** Every measurement of a run, and the medians and ratios the report shows. */
 final class Results {
 
-    static final List<String> CONTENDERS = List.of("jsyncq", "aeron", "chronicle", "agrona");
+    /** "aeron" is its concurrent publication (several writers may offer, as to jsyncq's queue): the reference. */
+    static final List<String> CONTENDERS = List.of("jsyncq", "aeron", "aeron-exclusive", "chronicle", "agrona");
     /** jsyncq with one queue per direction, as Aeron and Agrona run a ping-pong: measured in the ping-pong only. */
     static final String JSYNCQ_SPLIT = "jsyncq-split";
     static final List<String> PEERS = List.of("aeron", "chronicle", "agrona");

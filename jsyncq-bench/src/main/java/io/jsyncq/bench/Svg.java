@@ -28,6 +28,8 @@ final class Svg {
         return switch (contender) {
             case "jsyncq" -> "#d62728";
             case "aeron" -> "#1f77b4";
+            case "aeron-exclusive" -> "#17becf";
+            case Results.JSYNCQ_SPLIT -> "#ff7f0e";
             case "chronicle" -> "#2ca02c";
             case "agrona" -> "#9467bd";
             default -> "#555555";
