@@ -53,31 +53,33 @@ public final class QueueLayout {
 
     public static final int CONTENDED_BLOCK = 128;
 
+    // The static header: each field follows the one before it.
     public static final long MAGIC_OFFSET = 0;
-    public static final long VERSION_OFFSET = 8;
-    public static final long FLAGS_OFFSET = 12;
-    public static final long CAPACITY_OFFSET = 16;
-    public static final long MAX_READERS_OFFSET = 24;
-    public static final long READER_SLOT_LENGTH_OFFSET = 28;
-    public static final long READER_TABLE_OFFSET_OFFSET = 32;
-    public static final long MARKS_OFFSET_OFFSET = 40;
-    public static final long RING_OFFSET_OFFSET = 48;
-    public static final long FILE_LENGTH_OFFSET = 56;
-    public static final long PAGE_SIZE_OFFSET = 64;
+    public static final long VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+    public static final long FLAGS_OFFSET = VERSION_OFFSET + Integer.BYTES;
+    public static final long CAPACITY_OFFSET = FLAGS_OFFSET + Integer.BYTES;
+    public static final long MAX_READERS_OFFSET = CAPACITY_OFFSET + Long.BYTES;
+    public static final long READER_SLOT_LENGTH_OFFSET = MAX_READERS_OFFSET + Integer.BYTES;
+    public static final long READER_TABLE_OFFSET_OFFSET = READER_SLOT_LENGTH_OFFSET + Integer.BYTES;
+    public static final long MARKS_OFFSET_OFFSET = READER_TABLE_OFFSET_OFFSET + Long.BYTES;
+    public static final long RING_OFFSET_OFFSET = MARKS_OFFSET_OFFSET + Long.BYTES;
+    public static final long FILE_LENGTH_OFFSET = RING_OFFSET_OFFSET + Long.BYTES;
+    public static final long PAGE_SIZE_OFFSET = FILE_LENGTH_OFFSET + Long.BYTES;
 
-    public static final long TAIL_POSITION_OFFSET = 128;
-    public static final long HEAD_CACHE_OFFSET = 256;
-    public static final long LIFECYCLE_OFFSET = 384;
-    public static final long REGISTRATION_EPOCH_OFFSET = 388;
-    public static final long SLOT_HIGH_WATER_OFFSET = 392;
-    public static final long MESSAGE_FUTEX_OFFSET = 512;
-    public static final long MESSAGE_WAITERS_OFFSET = 516;
-    public static final long MESSAGE_ARMED_OFFSET = 520;
-    public static final long SPACE_FUTEX_OFFSET = 640;
-    public static final long SPACE_WAITERS_OFFSET = 644;
-    public static final long SPACE_ARMED_OFFSET = 648;
-    public static final long READERS_RECLAIMED_OFFSET = 768;
-    public static final long HOLES_REPAIRED_OFFSET = 776;
+    // The hot words: one contended block each for what different processes write.
+    public static final long TAIL_POSITION_OFFSET = CONTENDED_BLOCK;
+    public static final long HEAD_CACHE_OFFSET = TAIL_POSITION_OFFSET + CONTENDED_BLOCK;
+    public static final long LIFECYCLE_OFFSET = HEAD_CACHE_OFFSET + CONTENDED_BLOCK;
+    public static final long REGISTRATION_EPOCH_OFFSET = LIFECYCLE_OFFSET + Integer.BYTES;
+    public static final long SLOT_HIGH_WATER_OFFSET = REGISTRATION_EPOCH_OFFSET + Integer.BYTES;
+    public static final long MESSAGE_FUTEX_OFFSET = LIFECYCLE_OFFSET + CONTENDED_BLOCK;
+    public static final long MESSAGE_WAITERS_OFFSET = MESSAGE_FUTEX_OFFSET + Integer.BYTES;
+    public static final long MESSAGE_ARMED_OFFSET = MESSAGE_WAITERS_OFFSET + Integer.BYTES;
+    public static final long SPACE_FUTEX_OFFSET = MESSAGE_FUTEX_OFFSET + CONTENDED_BLOCK;
+    public static final long SPACE_WAITERS_OFFSET = SPACE_FUTEX_OFFSET + Integer.BYTES;
+    public static final long SPACE_ARMED_OFFSET = SPACE_WAITERS_OFFSET + Integer.BYTES;
+    public static final long READERS_RECLAIMED_OFFSET = SPACE_FUTEX_OFFSET + CONTENDED_BLOCK;
+    public static final long HOLES_REPAIRED_OFFSET = READERS_RECLAIMED_OFFSET + Long.BYTES;
 
     public static final long HEADER_LENGTH = 4096;
     public static final long READER_TABLE_OFFSET = HEADER_LENGTH;

@@ -33,22 +33,23 @@ public final class ReaderSlotLayout {
 
     public static final int SLOT_LENGTH = 256;
 
+    // Written by the owner on every pop and append: one contended block.
     public static final long CURSOR_OFFSET = 0;
-    public static final long SLOT_WORD_OFFSET = 8;
-
-    public static final long FLOORS_OFFSET = 16;
+    public static final long SLOT_WORD_OFFSET = CURSOR_OFFSET + Long.BYTES;
+    public static final long FLOORS_OFFSET = SLOT_WORD_OFFSET + Long.BYTES;
     /** Appends in progress at once per registration; a further thread waits for a lane (see {@link ClaimFloors}). */
     public static final int FLOOR_LANES = 8;
     /** A lane with no append in progress: larger than any position, so it never lowers a minimum. */
     public static final long NO_FLOOR = Long.MAX_VALUE;
 
-    public static final long PID_OFFSET = 128;
-    public static final long SENDER_LENGTH_OFFSET = 132;
-    public static final long START_TIME_OFFSET = 136;
-    public static final long PID_NAMESPACE_OFFSET = 144;
-    public static final long MESSAGE_SLEEPERS_OFFSET = 152;
-    public static final long SPACE_SLEEPERS_OFFSET = 156;
-    public static final long SENDER_OFFSET = 160;
+    // Written once when registering: the next block.
+    public static final long PID_OFFSET = QueueLayout.CONTENDED_BLOCK;
+    public static final long SENDER_LENGTH_OFFSET = PID_OFFSET + Integer.BYTES;
+    public static final long START_TIME_OFFSET = SENDER_LENGTH_OFFSET + Integer.BYTES;
+    public static final long PID_NAMESPACE_OFFSET = START_TIME_OFFSET + Long.BYTES;
+    public static final long MESSAGE_SLEEPERS_OFFSET = PID_NAMESPACE_OFFSET + Long.BYTES;
+    public static final long SPACE_SLEEPERS_OFFSET = MESSAGE_SLEEPERS_OFFSET + Integer.BYTES;
+    public static final long SENDER_OFFSET = SPACE_SLEEPERS_OFFSET + Integer.BYTES;
     public static final int MAX_SENDER_BYTES = SLOT_LENGTH - (int) SENDER_OFFSET;
 
     /** Nobody's: a registering process may take it once it holds the owner lock. */

@@ -37,4 +37,20 @@ class QueueLayoutTest {
             }
         }
     }
+
+    /** The offsets are derived from one another; these are the numbers docs/design.md draws. */
+    @Test
+    void theDerivedOffsetsAreTheOnesTheDesignDocumentDraws() {
+        assertThat(new long[] {QueueLayout.VERSION_OFFSET, QueueLayout.FLAGS_OFFSET, QueueLayout.CAPACITY_OFFSET,
+                QueueLayout.MAX_READERS_OFFSET, QueueLayout.READER_SLOT_LENGTH_OFFSET, QueueLayout.READER_TABLE_OFFSET_OFFSET,
+                QueueLayout.MARKS_OFFSET_OFFSET, QueueLayout.RING_OFFSET_OFFSET, QueueLayout.FILE_LENGTH_OFFSET,
+                QueueLayout.PAGE_SIZE_OFFSET}).containsExactly(8, 12, 16, 24, 28, 32, 40, 48, 56, 64);
+        assertThat(new long[] {QueueLayout.TAIL_POSITION_OFFSET, QueueLayout.HEAD_CACHE_OFFSET, QueueLayout.LIFECYCLE_OFFSET,
+                QueueLayout.MESSAGE_FUTEX_OFFSET, QueueLayout.SPACE_FUTEX_OFFSET, QueueLayout.READERS_RECLAIMED_OFFSET})
+                .containsExactly(128, 256, 384, 512, 640, 768);
+        assertThat(ReaderSlotLayout.FLOORS_OFFSET + ReaderSlotLayout.FLOOR_LANES * Long.BYTES)
+                .as("the owner's hot words fit its first block").isLessThanOrEqualTo(ReaderSlotLayout.PID_OFFSET);
+        assertThat(ReaderSlotLayout.PID_OFFSET).isEqualTo(128);
+        assertThat(ReaderSlotLayout.SENDER_OFFSET + ReaderSlotLayout.MAX_SENDER_BYTES).isEqualTo(ReaderSlotLayout.SLOT_LENGTH);
+    }
 }
