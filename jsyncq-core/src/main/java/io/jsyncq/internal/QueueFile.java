@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,16 +47,13 @@ public final class QueueFile {
     private final Arena arena;
     private final MemorySegment memory;
     private final QueueGeometry geometry;
-    /** The device and inode of the mapped file, to tell whether the name still refers to it. */
-    private final Object fileKey;
 
-    private QueueFile(Path path, int fd, Arena arena, MemorySegment memory, QueueGeometry geometry, Object fileKey) {
+    private QueueFile(Path path, int fd, Arena arena, MemorySegment memory, QueueGeometry geometry) {
         this.path = path;
         this.fd = fd;
         this.arena = arena;
         this.memory = memory;
         this.geometry = geometry;
-        this.fileKey = fileKey;
     }
 
     /** The whole mapping: the file, then the ring's second mapping. */
@@ -135,7 +131,7 @@ public final class QueueFile {
             try {
                 file.writeHeader(flags);
                 Files.createLink(path, building);
-                return new QueueFile(path, file.fd, file.arena, file.memory, geometry, file.fileKey);
+                return new QueueFile(path, file.fd, file.arena, file.memory, geometry);
             } catch (FileAlreadyExistsException e) {
                 file.unmap();
                 throw new QueueExistsException("queue '" + name + "' already exists (" + path
@@ -317,16 +313,7 @@ public final class QueueFile {
         Arena arena = Arena.ofShared();
         MemorySegment memory = MemorySegment.ofAddress(base)
                 .reinterpret(totalLength, arena, ignored -> Posix.munmap(base, totalLength));
-        return new QueueFile(path, fd, arena, memory, geometry, fileKeyOf(fd));
-    }
-
-    /** The device and inode of an open file, through its /proc/self/fd link. */
-    private static Object fileKeyOf(int fd) {
-        try {
-            return Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
-            return null; // without /proc, an abandoned name is left for a person to remove
-        }
+        return new QueueFile(path, fd, arena, memory, geometry);
     }
 
     /** Writes the static header and the initial state, before the file has a name. */

@@ -96,7 +96,7 @@ class SoakTest {
             long verified = 0;
             long lost = 0;
             long torn = 0;
-            int reclaimedByLease = 0;
+            int registrationsLost = 0;
             Pattern line = Pattern.compile("verified (\\d+) lost (\\d+) torn (\\d+) sent (\\d+) (\\w+)");
             for (Path result : results) {
                 Matcher m = line.matcher(Files.readString(result));
@@ -104,7 +104,7 @@ class SoakTest {
                 verified += Long.parseLong(m.group(1));
                 lost += Long.parseLong(m.group(2));
                 torn += Long.parseLong(m.group(3));
-                reclaimedByLease += m.group(5).equals("reclaimed") ? 1 : 0;
+                registrationsLost += m.group(5).equals("reclaimed") ? 1 : 0;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("soak summary: %.0f s, %d processes started, %d left, %d killed with SIGKILL;"
@@ -114,7 +114,7 @@ class SoakTest {
                     last.readersReclaimed(), last.holesRepaired(), verified, lost, torn);
             assertThat(lost).as("messages lost").isZero();
             assertThat(torn).as("messages torn").isZero();
-            assertThat(reclaimedByLease).as("live peers reclaimed").isZero();
+            assertThat(registrationsLost).as("live peers that lost their registration").isZero();
             assertThat(verified).isPositive();
         } finally {
             peers.forEach(peer -> peer.process().close());
