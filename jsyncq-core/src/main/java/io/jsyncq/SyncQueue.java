@@ -291,7 +291,10 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
 
     /**
      * Unregisters: this registration's unread messages stop holding space. The last registration to close
-     * removes the queue file, unless the queue was created with {@link Builder#keep(boolean)}.
+     * removes the queue file, unless the queue was created with {@link Builder#keep(boolean)}; registrations
+     * of processes that died are cleared first, so they never keep a file alive. Leaving takes the queue
+     * name's lock, which creating, joining and removing the queue take too: if a process stopped while
+     * holding it, closing waits up to 10 s for it, then leaves without removing the file.
      */
     @Override
     public void close() {
