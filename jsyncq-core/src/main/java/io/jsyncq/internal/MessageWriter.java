@@ -5,7 +5,6 @@ import io.jsyncq.QueueFullException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -62,7 +61,7 @@ final class MessageWriter {
      *                 "do not wait"
      */
     void append(String type, MemorySegment body, long deadline) {
-        append(type, body, deadline, false, Registration.StallPoint.NONE, 0);
+        append(type, body, deadline, false);
     }
 
     /**
@@ -70,21 +69,11 @@ final class MessageWriter {
      * other failure still throws.
      */
     boolean tryAppend(String type, MemorySegment body) {
-        return append(type, body, Waiter.NO_WAIT, true, Registration.StallPoint.NONE, 0);
-    }
-
-    /**
-     * A test hook, not exported from the module: appends, but at {@code point} halts the JVM as a process
-     * killed in the middle of an append would ({@code stallMillis < 0}), or stalls for that long as a
-     * preempted or stopped writer would, then goes on.
-     */
-    void appendStallingAt(String type, MemorySegment body, Registration.StallPoint point, long stallMillis) {
-        append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE), false, point, stallMillis);
+        return append(type, body, Waiter.NO_WAIT, true);
     }
 
     /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
-    private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull,
-                           Registration.StallPoint stallPoint, long stallMillis) {
+    private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull) {
         registration.enter();
         int lane = -1;
         try {
@@ -108,10 +97,14 @@ final class MessageWriter {
                 }
                 throw queueFull(alignedLength);
             }
-            stallAt(Registration.StallPoint.AFTER_CLAIM, stallPoint, stallMillis);
+            if (StallHook.ENABLED) {
+                StallHook.reached(Registration.StallPoint.AFTER_CLAIM);
+            }
             long offset = queue.recordOffset(position);
             writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
-            stallAt(Registration.StallPoint.AFTER_HEADER, stallPoint, stallMillis);
+            if (StallHook.ENABLED) {
+                StallHook.reached(Registration.StallPoint.AFTER_HEADER);
+            }
             try {
                 writeStrings(offset, typeBytes, body);
                 registration.requireRegistered(); // evicted meanwhile: the message is not delivered, and we say so
@@ -128,15 +121,6 @@ final class MessageWriter {
                 floors.give(lane);
             }
             registration.exit();
-        }
-    }
-
-    private static void stallAt(Registration.StallPoint here, Registration.StallPoint requested, long stallMillis) {
-        if (requested == here) {
-            if (stallMillis < 0) {
-                Runtime.getRuntime().halt(99);
-            }
-            LockSupport.parkNanos(stallMillis * 1_000_000);
         }
     }
 

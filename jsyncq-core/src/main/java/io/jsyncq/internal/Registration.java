@@ -154,16 +154,22 @@ public final class Registration implements AutoCloseable {
         return writer.tryAppend(type, body);
     }
 
-    /** Where a test stalls or kills this process in the middle of an append; never reached otherwise. */
-    public enum StallPoint { NONE, AFTER_CLAIM, AFTER_HEADER }
+    /** Where a test stalls or kills this process in the middle of an append. */
+    public enum StallPoint { AFTER_CLAIM, AFTER_HEADER }
 
     /**
-     * A test hook, not exported from the module: appends, but at {@code point} halts the JVM as a process
-     * killed in the middle of an append would ({@code stallMillis < 0}), or stalls for that long as a
-     * preempted or stopped writer would, then goes on.
+     * A test hook, not exported from the module, and off unless the JVM runs with
+     * {@code -Djsyncq.testing.stalls=true}: appends, but at {@code point} halts the JVM as a process killed in
+     * the middle of an append would ({@code stallMillis < 0}), or stalls for that long as a preempted or
+     * stopped writer would, then goes on.
      */
     public void appendStallingAt(String type, MemorySegment body, StallPoint point, long stallMillis) {
-        writer.appendStallingAt(type, body, point, stallMillis);
+        StallHook.arm(point, stallMillis);
+        try {
+            writer.append(type, body, Waiter.deadlineAfter(Long.MAX_VALUE));
+        } finally {
+            StallHook.disarm();
+        }
     }
 
     /** {@link MessageReader#poll(MessageHandler, long)}: one message, waiting until the deadline. */

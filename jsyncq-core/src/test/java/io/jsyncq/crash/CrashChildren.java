@@ -43,6 +43,7 @@ final class CrashChildren {
      */
     public static final class StallingWriter {
         public static void main(String[] args) {
+            System.setProperty("jsyncq.testing.stalls", "true"); // before jsyncq's classes load
             String name = args[0];
             Registration.StallPoint point = Registration.StallPoint.valueOf(args[1]);
             long stallMillis = Long.parseLong(args[2]);
