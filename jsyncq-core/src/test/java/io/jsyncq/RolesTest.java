@@ -155,6 +155,97 @@ class RolesTest {
         }
     }
 
+    /** The same through another handle of the same thread (a consume-and-republish handler). */
+    @Test
+    void aHandlerThatAppendsThroughAnotherHandleGetsTheRoomItsBatchHolds() {
+        try (SyncQueue relay = SyncQueue.builder(name).size(4096).sender("relay").create();
+             SyncQueue republisher = SyncQueue.builder(name).sender("republisher").writeOnly().open()) {
+            byte[] body = new byte[1024 - 16 - "republisher".length() - "t".length()];
+            while (republisher.tryAppend("t", body)) {
+                // fill the ring exactly: only the relay's position holds it
+            }
+            int[] handled = {0};
+            int got = relay.poll(view -> {
+                if (++handled[0] == 2) {
+                    republisher.append("echo", "from the handler", Duration.ofSeconds(5));
+                }
+            }, 2);
+            assertThat(got).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPopFromInsideAHandlerOfTheSameHandleIsRefusedNotInterleaved() {
+        try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            producer.append("t", "outer");
+            producer.append("t", "inner");
+            assertThatThrownBy(() -> reader.poll(view -> reader.pop(), 1))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside a handler");
+            assertThat(texts(reader, 2)).containsExactly("outer", "inner");
+        }
+    }
+
+    /** An eviction in the middle of a batch: the pop says so, and closing the handle still frees its slot. */
+    @Test
+    void aReaderEvictedInTheMiddleOfABatchIsToldAndItsCloseStillFreesItsSlot() {
+        try (SyncQueue keeper = SyncQueue.builder(name).size(4096).sender("keeper").writeOnly().create()) {
+            SyncQueue reader = SyncQueue.builder(name).sender("reader").open();
+            keeper.append("t", "one");
+            keeper.append("t", "two");
+            int slot = QueueAdmin.inspect(SyncQueue.defaultDirectory(), name).readers().stream()
+                    .filter(r -> r.sender().equals("reader")).findFirst().orElseThrow().slot();
+            int[] handled = {0};
+            // Evicted while handling the second message: the first is read, its space not yet handed back.
+            assertThatThrownBy(() -> reader.poll(view -> {
+                if (++handled[0] == 2) {
+                    QueueAdmin.evict(SyncQueue.defaultDirectory(), name, slot);
+                }
+            }, 10)).isInstanceOf(RegistrationLostException.class).hasMessageContaining("evicted");
+            reader.close();
+            assertThat(QueueAdmin.inspect(SyncQueue.defaultDirectory(), name).readers())
+                    .extracting(ReaderInfo::sender).containsExactly("keeper");
+        }
+        assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    /** Appends waiting for room hold every lane this thread could use: a non-waiting append still answers at once. */
+    @Test
+    void tryAppendAnswersAtOnceEvenWhenEveryLaneIsHeldByWaitingAppends() throws Exception {
+        try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
+             SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
+            byte[] body = new byte[1024 - 16 - "producer".length() - "t".length()]; // 1,024-byte records
+            // Fill from a thread of its own, which takes lane 0 for good: the lanes left are the shared ones.
+            Thread filler = Thread.ofPlatform().start(() -> {
+                while (producer.tryAppend("t", body)) {
+                    // fill the ring exactly
+                }
+            });
+            filler.join(10_000);
+            List<Thread> waiting = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                waiting.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        producer.append("t", body, Duration.ofSeconds(30));
+                    } catch (QueueClosedException | QueueFullException ended) {
+                        // the test is over
+                    }
+                }));
+            }
+            Thread.sleep(300); // all seven shared lanes are held, by appends asleep waiting for room
+            long start = System.nanoTime();
+            assertThat(producer.tryAppend("t", "x")).isFalse();
+            assertThatThrownBy(() -> producer.append("t", "x", Duration.ofMillis(100)))
+                    .isInstanceOf(QueueFullException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            producer.close(); // ends the waiting appends
+            for (Thread thread : waiting) {
+                thread.join(10_000);
+                assertThat(thread.isAlive()).isFalse();
+            }
+        }
+    }
+
     /** A producer in another process, write-only, and a reader reading in batches: everything, in order. */
     @Test
     void aWriteOnlyProducerProcessAndABatchReader() throws Exception {

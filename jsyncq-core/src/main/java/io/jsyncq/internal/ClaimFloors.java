@@ -1,5 +1,7 @@
 package io.jsyncq.internal;
 
+import io.jsyncq.QueueInterruptedException;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +36,14 @@ final class ClaimFloors {
     /** The thread that owns lane 0, once one has appended; written once (see {@link #take}). */
     private volatile Thread laneZeroOwner;
 
-    /** Takes a lane for this thread's append, waiting (spinning, then parking briefly) while every lane is busy. */
-    int take() {
+    /**
+     * Takes a lane for this thread's append, waiting (spinning, then parking briefly) while every lane is busy,
+     * until the append's {@link Waiter} deadline.
+     *
+     * @return the lane, or -1 if the deadline passed first
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     */
+    int take(long deadline) {
         Thread current = Thread.currentThread();
         Thread owner = laneZeroOwner;
         if (owner == current) {
@@ -52,6 +60,13 @@ final class ClaimFloors {
                     return bit + 1;
                 }
             } else if (spins > 100) {
+                if (Waiter.expired(deadline)) {
+                    return -1;
+                }
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new QueueInterruptedException("interrupted while waiting for an append lane");
+                }
                 LockSupport.parkNanos(10_000);
             } else {
                 Thread.onSpinWait();

@@ -5,6 +5,7 @@ import io.jsyncq.MessageHandler;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 
 import static io.jsyncq.internal.QueueLayout.GRANULE;
@@ -47,11 +48,11 @@ final class MessageReader {
     /** The cursor last stored in the slot (popping thread only): a batch stores once, at its end. */
     private long storedCursor;
     /**
-     * The thread inside {@link #poll} now, or null: an append from its handler that finds no room must store
-     * the cursor first, or it would wait for room its own batch holds. Read only to compare with the
-     * current thread, so a stale value from another thread never matches.
+     * The readers inside {@link #poll} on this thread, innermost last: an append from a handler (through any
+     * handle) that finds no room first stores their cursors, or it could wait for room that the batches of
+     * its own thread hold.
      */
-    private Thread pollingThread;
+    private static final ThreadLocal<ArrayDeque<MessageReader>> POLLING = ThreadLocal.withInitial(ArrayDeque::new);
     /** Where the popping thread last found a claim unpublished: a hole is judged only on a second look. */
     private long stuckAt = -1;
     private long lastRepairNanos = System.nanoTime() - REPAIR_INTERVAL_NANOS;
@@ -79,17 +80,20 @@ final class MessageReader {
     }
 
     /**
-     * Stores the cursor if this thread is inside {@link #poll} with progress not yet stored: for an append
-     * from the batch's own handler that finds no room.
+     * Stores the cursors of every batch in progress on this thread that has progress not yet stored: for an
+     * append from a handler that finds no room.
      *
      * @return true if it stored something
      */
-    boolean flushIfPollingOnThisThread() {
-        if (pollingThread != Thread.currentThread() || storedCursor == cursor) {
-            return false;
+    static boolean flushBatchesOfThisThread() {
+        boolean stored = false;
+        for (MessageReader reader : POLLING.get()) {
+            if (reader.storedCursor != reader.cursor && reader.registration.isRegistered()) {
+                reader.flushCursor();
+                stored = true;
+            }
         }
-        flushCursor();
-        return true;
+        return stored;
     }
 
     /**
@@ -116,8 +120,13 @@ final class MessageReader {
             throw new UnsupportedOperationException("this registration on queue '" + registration.queueName() + "' is write-only: "
                     + "it reads nothing. Open another registration, without writeOnly, to read");
         }
+        ArrayDeque<MessageReader> polling = POLLING.get();
+        if (polling.contains(this)) {
+            throw new IllegalStateException("a pop from inside a handler of the same handle: its position is "
+                    + "the outer pop's until that handler returns; pop through another handle, or after returning");
+        }
         registration.enter();
-        pollingThread = Thread.currentThread();
+        polling.addLast(this);
         int delivered = 0;
         try {
             registration.requireRegistered();
@@ -163,11 +172,14 @@ final class MessageReader {
             }
             return delivered;
         } finally {
-            pollingThread = null;
-            if (!registration.isClosed()) {
-                flushCursor();
+            polling.removeLast();
+            try {
+                if (!registration.isClosed() && registration.isRegistered()) {
+                    flushCursor(); // a lost registration's cursor means nothing: do not throw over the failure
+                }
+            } finally {
+                registration.exit();
             }
-            registration.exit();
         }
     }
 

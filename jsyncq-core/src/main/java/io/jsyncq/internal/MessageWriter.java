@@ -20,7 +20,6 @@ final class MessageWriter {
     private static final long RECLAIM_INTERVAL_NANOS = 10_000_000;
 
     private final Registration registration;
-    private final MessageReader reader;
     private final SharedQueue queue;
     private final MemorySegment memory;
     private final CrashRecovery recovery;
@@ -36,10 +35,9 @@ final class MessageWriter {
     private record EncodedName(String name, byte[] bytes) {
     }
 
-    MessageWriter(Registration registration, MessageReader reader, SharedQueue queue, CrashRecovery recovery,
-                  Waiter waiter, int slot, long slotWord, byte[] senderBytes) {
+    MessageWriter(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
+                  long slotWord, byte[] senderBytes) {
         this.registration = registration;
-        this.reader = reader;
         this.queue = queue;
         this.memory = queue.memory();
         this.recovery = recovery;
@@ -88,7 +86,13 @@ final class MessageWriter {
                         + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
                         + ". Create the queue larger, or split the message");
             }
-            lane = floors.take();
+            lane = floors.take(deadline);
+            if (lane < 0) { // every lane held by appends waiting for room: this one would wait too
+                if (quietWhenFull) {
+                    return false;
+                }
+                throw queueFull(RecordLayout.alignedLength(recordLength));
+            }
             long alignedLength = RecordLayout.alignedLength(recordLength);
             long position = claim(alignedLength, lane, deadline);
             if (position < 0) {
@@ -159,7 +163,7 @@ final class MessageWriter {
         if (position >= 0) {
             return position;
         }
-        if (reader.flushIfPollingOnThisThread()) { // appending from a handler: its own batch may hold the room
+        if (MessageReader.flushBatchesOfThisThread()) { // appending from a handler: its thread's batches may hold the room
             if ((position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
                 return position;
             }

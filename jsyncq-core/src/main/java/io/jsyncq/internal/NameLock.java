@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -70,12 +71,7 @@ public final class NameLock implements AutoCloseable {
             boolean keep = false;
             try {
                 while (!Posix.tryFlock(fd)) {
-                    if (System.nanoTime() - deadline > 0) {
-                        throw new SyncQueueException("queue '" + name + "' is locked by another process that is "
-                                + "creating, joining or removing it, and has been for "
-                                + waitNanos / 1_000_000 + " ms: that process may be stopped (" + path
-                                + "; fuser shows who holds it). Resume or end it, then try again");
-                    }
+                    requireBefore(deadline, name, path, waitNanos);
                     LockSupport.parkNanos(RETRY_NANOS);
                 }
                 if (refersTo(path, fd)) {
@@ -88,13 +84,25 @@ public final class NameLock implements AutoCloseable {
                     Posix.close(fd);
                 }
             }
+            requireBefore(deadline, name, path, waitNanos);
+            LockSupport.parkNanos(RETRY_NANOS);
+        }
+    }
+
+    private static void requireBefore(long deadline, String name, Path path, long waitNanos) {
+        if (System.nanoTime() - deadline > 0) {
+            throw new SyncQueueException("queue '" + name + "' is locked by another process that is creating, "
+                    + "joining or removing it, and has been for " + waitNanos / 1_000_000 + " ms: that process "
+                    + "may be stopped (" + path + "; fuser shows who holds it). Resume or end it, then try again");
         }
     }
 
     private static int open(Path path) {
         String file = path.toString();
         try {
-            return Posix.openOrCreate(file, Posix.O_RDWR | Posix.O_CLOEXEC | Posix.O_NOFOLLOW, MODE);
+            int fd = Posix.openOrCreate(file, Posix.O_RDWR | Posix.O_CLOEXEC | Posix.O_NOFOLLOW, MODE);
+            setModeIfOwned(path); // the umask may have narrowed it, and group members must be able to open it
+            return fd;
         } catch (PosixException e) {
             if (e.errno() == Posix.EACCES) {
                 try {
@@ -108,6 +116,16 @@ public final class NameLock implements AutoCloseable {
                 throw new SyncQueueException("queue directory " + path.getParent() + " does not exist", e);
             }
             throw new SyncQueueException("cannot open the lock file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void setModeIfOwned(Path path) {
+        try {
+            if ((Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS) == Posix.geteuid()) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r-----"));
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // gone meanwhile, or another user's: its owner chose its mode
         }
     }
 

@@ -164,8 +164,11 @@ public final class QueueFile {
             return null;
         }
         if ((file.memory.get(ValueLayout.JAVA_INT, LIFECYCLE_OFFSET) & LIFECYCLE_REMOVED) != 0) {
-            file.unlink();
-            file.unmap();
+            try {
+                file.unlink();
+            } finally {
+                file.unmap();
+            }
             return null;
         }
         return file;

@@ -52,7 +52,7 @@ public final class Registration implements AutoCloseable {
         this.settings = settings;
         Waiter waiter = new Waiter(settings.spinNanos(), readers, slot);
         this.reader = new MessageReader(this, queue, recovery, waiter, slot, settings.writeOnly());
-        this.writer = new MessageWriter(this, reader, queue, recovery, waiter, slot, slotWord, senderBytes);
+        this.writer = new MessageWriter(this, queue, recovery, waiter, slot, slotWord, senderBytes);
     }
 
     /** How to find the queue to register on. */
@@ -185,6 +185,11 @@ public final class Registration implements AutoCloseable {
     // ----------------------------------------------------------------------------------------------------
     // Health
 
+    /** True while this registration still holds its slot (it was not evicted, nor its queue removed). */
+    boolean isRegistered() {
+        return readers.slotWordVolatile(slot) == slotWord;
+    }
+
     /** Throws unless this registration still holds its slot (it was not evicted, nor its queue removed). */
     void requireRegistered() {
         if (readers.slotWordVolatile(slot) != slotWord) {
@@ -278,16 +283,41 @@ public final class Registration implements AutoCloseable {
      */
     @SuppressWarnings("try") // the name lock is held, not used, in the body
     private void release() {
-        try (NameLock lock = NameLock.acquire(directory, queueName, NameLock.DEFAULT_WAIT_NANOS)) {
-            recovery.reclaimDeadReaders(slot);
-            if (freeOwnSlot() && !keepWhenUnused && queue.registrationCount() == 0 && queue.markRemoved()) {
-                file.unlink();
-            }
+        NameLock lock;
+        try {
+            lock = NameLock.acquire(directory, queueName, NameLock.DEFAULT_WAIT_NANOS);
         } catch (SyncQueueException lockNotHad) {
-            freeOwnSlot();
-        } finally {
-            file.unmap();
+            try {
+                freeOwnSlot();
+            } finally {
+                file.unmap();
+            }
+            return;
         }
+        try (lock) {
+            try {
+                recovery.reclaimDeadReaders(slot);
+                if (freeOwnSlot() && !keepWhenUnused && queue.registrationCount() == 0) {
+                    removeFile();
+                }
+            } finally {
+                file.unmap(); // inside the name lock: a joiner finds this slot's owner lock already free
+            }
+        }
+    }
+
+    /**
+     * Removes the file of a queue nobody holds any more: unlinks it, then marks it removed for any process
+     * that still has it open. If it cannot be unlinked (another user's file in a sticky directory, such as a
+     * group-access queue in {@code /dev/shm}), it is left whole and usable, as a kept queue is.
+     */
+    private void removeFile() {
+        try {
+            file.unlink();
+        } catch (SyncQueueException notOurs) {
+            return;
+        }
+        queue.markRemoved();
     }
 
     /**

@@ -145,9 +145,14 @@ public final class SharedQueue {
         }
     }
 
-    /** Ends the append in {@code lane} of {@code slot}, after its record is published or skipped. */
+    /**
+     * Ends the append in {@code lane} of {@code slot}, after its record is published or skipped, and wakes
+     * writers waiting for room: a floor can be what holds the head (when no reader is behind it). The store
+     * is volatile, because the wake-up that follows reads the waiter count (Dekker, design.md §5).
+     */
     public void clearFloor(int slot, int lane) {
-        readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
+        readers.setFloorVolatile(slot, lane, ReaderSlotLayout.NO_FLOOR);
+        space.wakeIfWaiting();
     }
 
     /**
