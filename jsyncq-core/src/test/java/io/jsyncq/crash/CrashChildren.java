@@ -1,6 +1,7 @@
 package io.jsyncq.crash;
 
 import io.jsyncq.Message;
+import io.jsyncq.QueueFullException;
 import io.jsyncq.RegistrationLostException;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.internal.NameLock;
@@ -154,6 +155,45 @@ final class CrashChildren {
             } catch (RegistrationLostException lost) {
                 System.out.println("lost: " + lost.getMessage());
                 System.exit(3);
+            }
+        }
+    }
+
+    /**
+     * A write-only registration that appends one body of args[1] bytes, stalling args[2] ms after writing its
+     * header, prints "appended", then stays registered (and silent) until killed.
+     */
+    public static final class WriteOnlyStaller {
+        public static void main(String[] args) throws Exception {
+            System.setProperty("jsyncq.testing.stalls", "true"); // before jsyncq's classes load
+            RegistrationSettings settings = new RegistrationSettings("staller", 20_000, true);
+            Registration writer = Registration.join(SyncQueue.defaultDirectory(), args[0], Registration.Join.ATTACH,
+                    null, settings);
+            System.out.println("stalling");
+            System.out.flush();
+            writer.appendStallingAt("t", MemorySegment.ofArray(new byte[Integer.parseInt(args[1])]),
+                    Registration.StallPoint.AFTER_HEADER, Long.parseLong(args[2]));
+            System.out.println("appended");
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE); // no close: closing would wake waiting writers too
+        }
+    }
+
+    /**
+     * A write-only registration that appends one body of args[1] bytes, waiting up to 30 s for room, and
+     * prints how long it waited; exits with 4 if the room never came.
+     */
+    public static final class WriteOnlyWaiter {
+        public static void main(String[] args) {
+            try (SyncQueue queue = SyncQueue.builder(args[0]).sender("waiter").writeOnly().open()) {
+                long start = System.nanoTime();
+                try {
+                    queue.append("t", new byte[Integer.parseInt(args[1])], Duration.ofSeconds(30));
+                } catch (QueueFullException full) {
+                    System.out.println("no room: " + full.getMessage());
+                    System.exit(4);
+                }
+                System.out.println("waited " + (System.nanoTime() - start) / 1_000_000 + " ms");
             }
         }
     }

@@ -198,6 +198,31 @@ class LivenessTest {
         assertThat(TestQueues.exists(name)).isFalse();
     }
 
+    /**
+     * With no reader behind it, a claim in progress is all that holds the ring: when it ends, a writer waiting
+     * for that room must be woken. The waiter sleeps in slices of a minute, so a lost wake-up shows as a wait
+     * of tens of seconds, not the 10 ms the default slice would hide it behind.
+     */
+    @Test
+    void aWriterWaitingOnlyForAnotherWritersClaimIsWokenWhenThatClaimEnds() throws Exception {
+        QueueAdmin.create(DIR, name, 1 << 16, 8, true, false); // no registration reads: only floors hold room
+        try (ChildJvm staller = ChildJvm.start(CrashChildren.WriteOnlyStaller.class, name, "40000", "1500")) {
+            awaitLine(staller, "stalling");
+            Thread.sleep(200); // inside its stall: its claim holds 40 KB of the ring
+            try (ChildJvm waiter = ChildJvm.start(List.of("--enable-native-access=ALL-UNNAMED",
+                    "-Djsyncq.maxSleepMillis=60000"), CrashChildren.WriteOnlyWaiter.class, name, "30000")) {
+                assertThat(waiter.waitFor(Duration.ofSeconds(60))).as(waiter.stdout() + waiter.stderr()).isZero();
+                String waited = waiter.stdoutLines().stream().filter(line -> line.startsWith("waited ")).findFirst()
+                        .orElseThrow();
+                assertThat(Long.parseLong(waited.split(" ")[1])).as("woken when the claim ended, not by a timeout")
+                        .isLessThan(10_000);
+            }
+            assertThat(staller.stdoutLines()).contains("appended");
+        } finally {
+            QueueAdmin.remove(DIR, name, true);
+        }
+    }
+
     @Test
     void removingAQueueByForceEndsTheWaitOfARegistrationOnItWithAClearError() throws Exception {
         try (SyncQueue keeper = SyncQueue.builder(name).size(4096).sender("keeper").create();
