@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -98,6 +99,70 @@ class HandleLifecycleTest {
             holder.append("t", body);
         }
         assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    /**
+     * Appends and pops are not counted in and out, so a close lands anywhere in them: the mapping's close
+     * must end them with the closed exception (never another failure, never a crash), and an append cut
+     * between claim and publish must leave a hole the others step over, not a torn message or a wedged queue.
+     */
+    @Test
+    void closingInTheMiddleOfBusyAppendsAndPopsEndsThemCleanlyAndLeavesTheQueueWhole() throws Exception {
+        try (SyncQueue other = SyncQueue.builder(name).size(1 << 16).sender("other").create()) {
+            long received = 0;
+            for (int round = 0; round < 20; round++) {
+                SyncQueue busy = SyncQueue.builder(name).sender("busy").filterSelf(false).open();
+                CompletableFuture<Void> appends = onItsOwnThread(() -> {
+                    byte[] body = new byte[200];
+                    for (long i = 0; ; i++) {
+                        java.util.Arrays.fill(body, (byte) i);
+                        busy.tryAppend("t", body);
+                    }
+                });
+                CompletableFuture<Void> pops = onItsOwnThread(() -> {
+                    while (true) {
+                        busy.poll(view -> { }, 16);
+                    }
+                });
+                while (true) { // keep the ring from filling, and check every message whole
+                    Optional<Message> message = other.pop(Duration.ofMillis(1));
+                    if (message.isPresent()) {
+                        byte[] body = message.get().body();
+                        assertThat(body).hasSize(200).containsOnly(body[0]);
+                        received++;
+                    }
+                    if (received > (round + 1) * 2_000L) {
+                        break;
+                    }
+                }
+                busy.close();
+                assertThatThrownBy(() -> appends.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(QueueClosedException.class);
+                assertThatThrownBy(() -> pops.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(QueueClosedException.class);
+                while (other.pop().isPresent()) {
+                    received++; // what was appended before the close
+                }
+            }
+            other.append("t", "still working");
+            try (SyncQueue late = SyncQueue.builder(name).sender("late").open()) {
+                other.append("t", "after every close");
+                assertThat(late.pop(Duration.ofSeconds(5)).map(Message::text)).contains("after every close");
+            }
+        }
+        assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    /** The common pool may have a single thread here: two endless tasks need a thread each. */
+    private static CompletableFuture<Void> onItsOwnThread(Runnable task) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                task.run();
+                result.complete(null);
+            } catch (Throwable failure) {
+                result.completeExceptionally(failure);
+            }
+        });
+        return result;
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.jsyncq.internal.QueueLayout.GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_STATE_MASK;
 import static io.jsyncq.internal.ReaderSlotLayout.STATE_FREE;
+import static io.jsyncq.internal.ReaderSlotLayout.generation;
 import static io.jsyncq.internal.ReaderSlotLayout.state;
 
 import io.jsyncq.IncompatibleQueueException;
@@ -66,23 +67,41 @@ public final class CrashRecovery {
         }
         try {
             long word = readers.slotWordVolatile(slot);
-            if (state(word) == STATE_FREE) {
+            if (state(word) == STATE_FREE || !clearAndFree(slot, generation(word))) {
                 return false; // closed by its owner after we looked
             }
-            int messageSleepers = Math.max(0, readers.sleepers(slot, false));
-            int spaceSleepers = Math.max(0, readers.sleepers(slot, true));
-            readers.clearFloors(slot);
-            if (!readers.free(slot, word)) {
-                return false; // impossible while we hold the lock, unless the file is damaged
-            }
-            queue.messages().addWaiter(-messageSleepers);
-            queue.space().addWaiter(-spaceSleepers);
             queue.countReaderReclaimed();
         } finally {
             locks.unlock(slot);
         }
-        queue.space().wakeIfWaiting();
         return true;
+    }
+
+    /**
+     * Clears everything the registration of generation {@code generation} in {@code slot} holds (its claim
+     * floors, and its sleepers in the waiter counts) and frees the slot. The caller holds the slot's owner
+     * lock, and no thread of the registration can touch the slot any more: its process is dead, or it is
+     * the owner itself, closing, with its mapping already closed. An eviction landing meanwhile changes the
+     * slot word; then the word is read again, as long as it still names that registration.
+     *
+     * @return false if the slot no longer holds that registration
+     */
+    boolean clearAndFree(int slot, int generation) {
+        while (true) {
+            long word = readers.slotWordVolatile(slot);
+            if (state(word) == STATE_FREE || generation(word) != generation) {
+                return false;
+            }
+            int messageSleepers = Math.max(0, readers.sleepers(slot, false));
+            int spaceSleepers = Math.max(0, readers.sleepers(slot, true));
+            readers.clearFloors(slot);
+            if (readers.free(slot, word)) {
+                queue.messages().addWaiter(-messageSleepers);
+                queue.space().addWaiter(-spaceSleepers);
+                queue.space().wakeIfWaiting();
+                return true;
+            }
+        }
     }
 
     /**

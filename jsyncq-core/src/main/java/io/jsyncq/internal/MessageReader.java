@@ -88,7 +88,8 @@ final class MessageReader {
     static boolean flushBatchesOfThisThread() {
         boolean stored = false;
         for (MessageReader reader : POLLING.get()) {
-            if (reader.storedCursor != reader.cursor && reader.registration.isRegistered()) {
+            if (reader.storedCursor != reader.cursor && !reader.registration.isClosed()
+                    && reader.registration.isRegistered()) {
                 reader.flushCursor();
                 stored = true;
             }
@@ -125,7 +126,6 @@ final class MessageReader {
             throw new IllegalStateException("a pop from inside a handler of the same handle: its position is "
                     + "the outer pop's until that handler returns; pop through another handle, or after returning");
         }
-        registration.enter();
         polling.addLast(this);
         int delivered = 0;
         try {
@@ -166,19 +166,18 @@ final class MessageReader {
                     continue;
                 }
                 handler.onMessage(view);
+                delivered++;
+                if (registration.isClosed()) {
+                    return delivered; // by the handler, or by another thread: the message was delivered
+                }
                 requireStillRegisteredAfterReading();
                 cursor = next;
-                delivered++;
             }
             return delivered;
         } finally {
             polling.removeLast();
-            try {
-                if (!registration.isClosed() && registration.isRegistered()) {
-                    flushCursor(); // a lost registration's cursor means nothing: do not throw over the failure
-                }
-            } finally {
-                registration.exit();
+            if (!registration.isClosed() && registration.isRegistered()) {
+                flushCursor(); // a lost registration's cursor means nothing: do not throw over the failure
             }
         }
     }

@@ -72,8 +72,8 @@ final class MessageWriter {
 
     /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
     private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull) {
-        registration.enter();
         int lane = -1;
+        boolean claimEnded = true; // until a floor is set: from claim() to publishing or skipping
         try {
             registration.requireRegistered();
             byte[] typeBytes = encodeType(type);
@@ -94,7 +94,9 @@ final class MessageWriter {
                 throw queueFull(RecordLayout.alignedLength(recordLength));
             }
             long alignedLength = RecordLayout.alignedLength(recordLength);
+            claimEnded = false;
             long position = claim(alignedLength, lane, deadline);
+            claimEnded = position < 0; // a claim without room leaves its floor clear
             if (position < 0) {
                 if (quietWhenFull) {
                     return false;
@@ -114,17 +116,22 @@ final class MessageWriter {
                 registration.requireRegistered(); // evicted meanwhile: the message is not delivered, and we say so
             } catch (Throwable failure) {
                 // Readers wait at this position until it is resolved: never leave it claimed.
-                queue.skipOwnRecord(position);
+                queue.skipOwnRecordAndEndClaim(position, slot, lane);
+                claimEnded = true;
                 throw failure;
             }
-            queue.publish(position);
+            queue.publishAndEndClaim(position, slot, lane);
+            claimEnded = true;
             return true;
         } finally {
             if (lane >= 0) {
-                queue.clearFloor(slot, lane);
+                if (!claimEnded && !registration.isClosed()) {
+                    // Failed with the floor set (a damaged tail, an interrupted wait): clear it, or it would
+                    // hold the ring. A claim made is then a hole, which readers skip as a dead writer's.
+                    queue.clearFloor(slot, lane);
+                }
                 floors.give(lane);
             }
-            registration.exit();
         }
     }
 

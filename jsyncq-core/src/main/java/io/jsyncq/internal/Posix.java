@@ -36,6 +36,7 @@ public final class Posix {
     public static final int ENOENT = 2;
     public static final int EACCES = 13;
     public static final int EISDIR = 21;
+    public static final int EFAULT = 14;
 
     public static final int PROT_NONE = 0;
     public static final int PROT_READ_WRITE = 1 | 2;
@@ -102,7 +103,7 @@ public final class Posix {
     private static final MethodHandle SYSCONF = downcall("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS),
             Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
 
     private static final long SYS_FUTEX = switch (System.getProperty("os.arch")) {
@@ -312,24 +313,28 @@ public final class Posix {
      * {@code FUTEX_WAIT} on a shared (not process-private) futex word: sleeps while the word holds
      * {@code expected}, for at most the relative time in {@code timespec} ({@link MemorySegment#NULL}: no limit).
      *
+     * <p>The word is passed as a bare address, not as a segment: a downcall holds the arena of every segment
+     * it is passed until it returns, and a sleeping thread must not keep its queue from being closed. If the
+     * word is unmapped meanwhile, the call fails with {@link #EFAULT} rather than touching anything.
+     *
      * @param callState a segment of {@link #callStateSize()} bytes, reused to avoid allocating per wait
      * @return 0 when woken, or the errno: {@link #EAGAIN} (the word had changed), {@link #ETIMEDOUT},
-     *         {@link #EINTR}
+     *         {@link #EINTR}, {@link #EFAULT}
      */
-    public static int futexWait(MemorySegment word, int expected, MemorySegment timespec, MemorySegment callState) {
+    public static int futexWait(long wordAddress, int expected, MemorySegment timespec, MemorySegment callState) {
         try {
-            long result = (long) SYSCALL_FUTEX.invokeExact(callState, SYS_FUTEX, word, FUTEX_WAIT, expected, timespec);
+            long result = (long) SYSCALL_FUTEX.invokeExact(callState, SYS_FUTEX, wordAddress, FUTEX_WAIT, expected, timespec);
             return result == 0 ? 0 : errno(callState);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
     }
 
-    /** {@code FUTEX_WAKE} every process sleeping on a shared futex word. */
-    public static void futexWakeAll(MemorySegment word, MemorySegment callState) {
+    /** {@code FUTEX_WAKE} every process sleeping on a shared futex word, given by its address. */
+    public static void futexWakeAll(long wordAddress, MemorySegment callState) {
         try {
             long ignoredWokenCount = (long) SYSCALL_FUTEX.invokeExact(
-                    callState, SYS_FUTEX, word, FUTEX_WAKE, Integer.MAX_VALUE, MemorySegment.NULL);
+                    callState, SYS_FUTEX, wordAddress, FUTEX_WAKE, Integer.MAX_VALUE, MemorySegment.NULL);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -79,8 +79,29 @@ public final class QueueFile {
      * {@link #memory()}, from any thread, fails instead of crashing.
      */
     public void unmap() {
+        try {
+            arena.close();
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    /**
+     * Unmaps this mapping but keeps the file open, with the owner locks taken through it, and returns a
+     * fresh mapping of the same open file. When this returns, no thread of this process is inside an access
+     * through {@link #memory()}, and every later one fails ({@link IllegalStateException}) instead of
+     * crashing: the shared arena's close waits for accesses in progress. So a registration can be closed
+     * from any thread without counting the appends and pops in progress, and then leave through the
+     * returned mapping, knowing that nothing it owned is still being written.
+     */
+    public QueueFile unmapAndRemap() {
         arena.close();
-        Posix.close(fd);
+        return mapFd(path, fd, geometry);
+    }
+
+    /** False once this mapping is unmapped: an access that failed then failed because of it. */
+    public boolean isMapped() {
+        return arena.scope().isAlive();
     }
 
     /** Removes the name; processes that have the file mapped keep using it until they unmap. */

@@ -57,11 +57,6 @@ public final class ReaderTable {
         LONG.setRelease(memory, floorOffset(slot, lane), position);
     }
 
-    /** Clears or sets a floor with a volatile store, for a clear that a wake-up check must follow. */
-    void setFloorVolatile(int slot, int lane, long position) {
-        LONG.setVolatile(memory, floorOffset(slot, lane), position);
-    }
-
     /** The lowest claim floor of a slot, or {@link ReaderSlotLayout#NO_FLOOR}. */
     long lowestFloor(int slot) {
         long lowest = NO_FLOOR;

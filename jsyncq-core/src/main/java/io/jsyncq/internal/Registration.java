@@ -8,11 +8,9 @@ import io.jsyncq.SyncQueueException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One process's registration on a queue: joining it (under the name's lock), its slot, and leaving it, with
- * the count of operations in progress that makes closing safe from any thread. Its write and read paths
+ * One process's registration on a queue: joining it (under the name's lock), its slot, and leaving it. Its write and read paths
  * are {@link MessageWriter} and {@link MessageReader}. {@link io.jsyncq.SyncQueue} is the public face of
  * this class.
  *
@@ -34,8 +32,6 @@ public final class Registration implements AutoCloseable {
     private final MessageReader reader;
     private final MessageWriter writer;
 
-    /** The handle itself (until closed) plus each append or pop in progress. */
-    private final AtomicInteger users = new AtomicInteger(1);
     private volatile boolean closing;
 
     private Registration(Path directory, String queueName, QueueFile file, SharedQueue queue,
@@ -143,7 +139,12 @@ public final class Registration implements AutoCloseable {
      *                 "do not wait"
      */
     public void append(String type, MemorySegment body, long deadline) {
-        writer.append(type, body, deadline);
+        ensureOpen();
+        try {
+            writer.append(type, body, deadline);
+        } catch (RuntimeException failure) {
+            throw closedOr(failure);
+        }
     }
 
     /**
@@ -151,7 +152,12 @@ public final class Registration implements AutoCloseable {
      * other failure still throws.
      */
     public boolean tryAppend(String type, MemorySegment body) {
-        return writer.tryAppend(type, body);
+        ensureOpen();
+        try {
+            return writer.tryAppend(type, body);
+        } catch (RuntimeException failure) {
+            throw closedOr(failure);
+        }
     }
 
     /** Where a test stalls or kills this process in the middle of an append. */
@@ -174,12 +180,17 @@ public final class Registration implements AutoCloseable {
 
     /** {@link MessageReader#poll(MessageHandler, long)}: one message, waiting until the deadline. */
     public boolean poll(MessageHandler handler, long deadline) {
-        return reader.poll(handler, deadline);
+        return poll(handler, 1, deadline) == 1;
     }
 
     /** {@link MessageReader#poll(MessageHandler, int, long)}: a batch of up to {@code limit} messages. */
     public int poll(MessageHandler handler, int limit, long deadline) {
-        return reader.poll(handler, limit, deadline);
+        ensureOpen();
+        try {
+            return reader.poll(handler, limit, deadline);
+        } catch (RuntimeException failure) {
+            throw closedOr(failure);
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------
@@ -212,37 +223,13 @@ public final class Registration implements AutoCloseable {
     }
 
     // ----------------------------------------------------------------------------------------------------
-    // Closing. The handle counts itself and every operation in progress as users of the mapping; close()
-    // drops the handle's count and wakes this process's sleepers, and whichever user leaves last unregisters
-    // and unmaps. So closing from any thread, even from inside a handler, never pulls the memory from under
-    // an append or a pop, and never waits for one.
+    // Closing. Appends and pops are not counted: close() unmaps first, and the shared arena's close waits for
+    // every access in progress and fails every later one (see QueueFile#unmapAndRemap). Only then does the
+    // registration leave, through a fresh mapping, as a reclaimer leaves for a dead process: from the
+    // queue's side, a handle closed in the middle of an append is a writer that died there.
 
     public boolean isClosed() {
         return closing;
-    }
-
-    void enter() {
-        if (!tryEnter()) {
-            throw closedException();
-        }
-    }
-
-    private boolean tryEnter() {
-        while (true) {
-            int current = users.get();
-            if (current == 0 || closing) {
-                return false;
-            }
-            if (users.compareAndSet(current, current + 1)) {
-                return true;
-            }
-        }
-    }
-
-    void exit() {
-        if (users.decrementAndGet() == 0) {
-            release();
-        }
     }
 
     void ensureOpen() {
@@ -251,14 +238,30 @@ public final class Registration implements AutoCloseable {
         }
     }
 
+    /**
+     * What a failure inside an append or pop means: if this handle's mapping was closed under it (by
+     * {@link #close()} from another thread, or from a handler), the handle is closed; anything else is
+     * rethrown as it is.
+     */
+    RuntimeException closedOr(RuntimeException failure) {
+        if (closing && !file.isMapped()) {
+            QueueClosedException closed = closedException();
+            closed.initCause(failure);
+            return closed;
+        }
+        return failure;
+    }
+
     private QueueClosedException closedException() {
         return new QueueClosedException("this registration on queue '" + queueName + "' is closed; "
                 + "open the queue again to go on");
     }
 
     /**
-     * Unregisters (this registration's unread messages stop holding space) and unmaps once no operation is
-     * in progress; the last registration to close removes the file, unless the queue was created to be kept.
+     * Unregisters (this registration's unread messages stop holding space) and unmaps; the last
+     * registration to close removes the file, unless the queue was created to be kept. Safe from any
+     * thread, and from a handler: an append or pop in progress on another thread ends with
+     * {@link QueueClosedException}.
      */
     @Override
     public void close() {
@@ -268,41 +271,65 @@ public final class Registration implements AutoCloseable {
             }
             closing = true;
         }
-        queue.messages().wakeAll();
+        queue.messages().wakeAll(); // this process's sleepers see the handle closed at once
         queue.space().wakeAll();
-        exit();
+        QueueFile leaving;
+        try {
+            leaving = file.unmapAndRemap();
+        } catch (RuntimeException | Error cannotMap) {
+            // Closing the file drops the owner lock: the slot is then reclaimed as a dead process's.
+            Posix.close(file.fd());
+            throw cannotMap;
+        }
+        release(new SharedQueue(leaving), leaving);
     }
 
     /**
      * Under the name's lock: reclaims the dead (so that a queue whose other users were all killed is removed
-     * by the last clean close), frees the slot, and if no slot is taken any more, removes the queue (and,
-     * releasing the lock, its lock file). Nobody takes a slot without the name lock, so "none taken" cannot
-     * change under it. Unmapping closes the file, which drops the slot's owner lock. If the name
-     * lock cannot be had (a stopped process holds it), the registration still leaves, but the file is kept:
-     * removing it without the lock could remove a queue another process is joining.
+     * by the last clean close), clears and frees the slot, and if no slot is taken any more, removes the
+     * queue (and, releasing the lock, its lock file). Nobody takes a slot without the name lock, so "none
+     * taken" cannot change under it. Unmapping closes the file, which drops the slot's owner lock. If the
+     * name lock cannot be had (a stopped process holds it), the registration still leaves, but the file is
+     * kept: removing it without the lock could remove a queue another process is joining.
      */
     @SuppressWarnings("try") // the name lock is held, not used, in the body
-    private void release() {
+    private void release(SharedQueue leavingQueue, QueueFile leaving) {
+        CrashRecovery leavingRecovery = new CrashRecovery(leavingQueue);
         NameLock lock;
         try {
             lock = NameLock.acquire(directory, queueName, NameLock.DEFAULT_WAIT_NANOS);
         } catch (SyncQueueException lockNotHad) {
             try {
-                freeOwnSlot();
+                leave(leavingQueue, leavingRecovery);
             } finally {
-                file.unmap();
+                leaving.unmap();
             }
             return;
         }
         try (lock) {
             try {
-                recovery.reclaimDeadReaders(slot);
-                if (freeOwnSlot() && !keepWhenUnused && queue.registrationCount() == 0) {
-                    removeFile();
+                leavingRecovery.reclaimDeadReaders(slot);
+                if (leave(leavingQueue, leavingRecovery) && !keepWhenUnused && leavingQueue.registrationCount() == 0) {
+                    removeFile(leavingQueue);
                 }
             } finally {
-                file.unmap(); // inside the name lock: a joiner finds this slot's owner lock already free
+                leaving.unmap(); // inside the name lock: a joiner finds this slot's owner lock already free
             }
+        }
+    }
+
+    /**
+     * Frees this registration's slot, active or evicted, with whatever an append cut short by the close
+     * left in it, and wakes this process's sleepers, if any are still asleep on the old mapping.
+     *
+     * @return false if the slot no longer held this registration (a damaged file)
+     */
+    private boolean leave(SharedQueue leavingQueue, CrashRecovery leavingRecovery) {
+        try {
+            return leavingRecovery.clearAndFree(slot, ReaderSlotLayout.generation(slotWord));
+        } finally {
+            leavingQueue.messages().wakeAll();
+            leavingQueue.space().wakeAll();
         }
     }
 
@@ -311,31 +338,12 @@ public final class Registration implements AutoCloseable {
      * that still has it open. If it cannot be unlinked (another user's file in a sticky directory, such as a
      * group-access queue in {@code /dev/shm}), it is left whole and usable, as a kept queue is.
      */
-    private void removeFile() {
+    private void removeFile(SharedQueue leavingQueue) {
         try {
             file.unlink();
         } catch (SyncQueueException notOurs) {
             return;
         }
-        queue.markRemoved();
-    }
-
-    /**
-     * Frees this registration's slot, active or evicted. An eviction can land between reading the word and
-     * the compare-and-set; then the word is read again, as long as it is still this registration's.
-     *
-     * @return false if the slot no longer held this registration (a damaged file)
-     */
-    private boolean freeOwnSlot() {
-        while (true) {
-            long word = readers.slotWordVolatile(slot);
-            if (ReaderSlotLayout.generation(word) != ReaderSlotLayout.generation(slotWord)
-                    || ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_FREE) {
-                return false;
-            }
-            if (queue.unregisterReader(slot, word)) {
-                return true;
-            }
-        }
+        leavingQueue.markRemoved();
     }
 }

@@ -146,32 +146,44 @@ public final class SharedQueue {
     }
 
     /**
-     * Ends the append in {@code lane} of {@code slot}, after its record is published or skipped, and wakes
-     * writers waiting for room: a floor can be what holds the head (when no reader is behind it). The store
-     * is volatile, because the wake-up that follows reads the waiter count (Dekker, design.md §5).
+     * Clears the floor in {@code lane} of {@code slot} for an append that ended without publishing or
+     * skipping its claim, and wakes writers waiting for room: a floor can be what holds the head.
      */
     public void clearFloor(int slot, int lane) {
-        readers.setFloorVolatile(slot, lane, ReaderSlotLayout.NO_FLOOR);
+        readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
+        VarHandle.fullFence();
         space.wakeIfWaiting();
     }
 
     /**
-     * Publishes the record at {@code position}, written in full, and wakes sleeping readers. Only the
-     * claim's owner writes its mark (nobody skips a claim whose owner lives), so a store is enough; it is
-     * volatile because the wake-up that follows reads the waiter count (Dekker, design.md §5).
+     * Publishes the record at {@code position}, written in full, ends its append's claim (clearing the
+     * floor in {@code lane} of {@code slot}), and wakes sleeping readers and writers.
+     *
+     * <p>Only the claim's owner writes its mark (nobody skips a claim whose owner lives), so a store is
+     * enough. The floor is cleared after the mark is stored: while the claim is unresolved, its floor must
+     * say that a live writer owns it (design.md §8). One full fence then serves both wake-ups, which read
+     * the waiter counts (Dekker, design.md §5): a reader waits for the mark, a writer for the floor when no
+     * reader is behind it.
      */
-    public void publish(long position) {
-        LONG.setVolatile(memory, markOffset(position), position);
-        messages.wakeIfWaiting();
+    public void publishAndEndClaim(long position, int slot, int lane) {
+        resolveAndEndClaim(position, position, slot, lane);
     }
 
     /**
      * Turns the caller's own claimed record at {@code position}, whose header is written, into one that
-     * readers skip: for a writer that failed, or was evicted, between claiming and publishing.
+     * readers skip, and ends its claim: for a writer that failed, or was evicted, between claiming and
+     * publishing.
      */
-    public void skipOwnRecord(long position) {
-        LONG.setVolatile(memory, markOffset(position), position | MARK_SKIP_RECORD);
+    public void skipOwnRecordAndEndClaim(long position, int slot, int lane) {
+        resolveAndEndClaim(position, position | MARK_SKIP_RECORD, slot, lane);
+    }
+
+    private void resolveAndEndClaim(long position, long mark, int slot, int lane) {
+        LONG.setRelease(memory, markOffset(position), mark);
+        readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
+        VarHandle.fullFence();
         messages.wakeIfWaiting();
+        space.wakeIfWaiting();
     }
 
     /**
@@ -291,18 +303,6 @@ public final class SharedQueue {
         messages.wakeAll();
         space.wakeAll();
         return true;
-    }
-
-    /**
-     * Frees the reader slot of the registration {@code slotWord} names: whatever it had not read stops
-     * holding space. The caller holds the slot's owner lock.
-     *
-     * @return false if the slot no longer holds that registration
-     */
-    public boolean unregisterReader(int slot, long slotWord) {
-        boolean freed = readers.free(slot, slotWord);
-        space.wakeIfWaiting();
-        return freed;
     }
 
     // ----------------------------------------------------------------------------------------------------

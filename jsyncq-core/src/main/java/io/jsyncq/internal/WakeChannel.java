@@ -41,14 +41,15 @@ public final class WakeChannel {
     private final long sequenceOffset;
     private final long waitersOffset;
     private final long armedOffset;
-    private final MemorySegment futexWord;
+    /** The futex word's address, not a segment: see {@link Posix#futexWait}. */
+    private final long futexWordAddress;
 
     WakeChannel(MemorySegment memory, long sequenceOffset, long waitersOffset, long armedOffset) {
         this.memory = memory;
         this.sequenceOffset = sequenceOffset;
         this.waitersOffset = waitersOffset;
         this.armedOffset = armedOffset;
-        this.futexWord = memory.asSlice(sequenceOffset, Integer.BYTES);
+        this.futexWordAddress = memory.address() + sequenceOffset;
     }
 
     public int sequenceVolatile() {
@@ -82,20 +83,23 @@ public final class WakeChannel {
     /** Wakes every sleeper, whether or not the waiter count says there is one (for closing). */
     public void wakeAll() {
         INT.getAndAdd(memory, sequenceOffset, 1);
-        Posix.futexWakeAll(futexWord, SCRATCH.get()[1]);
+        Posix.futexWakeAll(futexWordAddress, SCRATCH.get()[1]);
     }
 
     /**
      * Sleeps until woken, for at most {@code nanos}, unless the sequence no longer equals {@code sequence}.
-     * Returns early, without error, on a wake-up, a changed sequence, a timeout or a signal: the caller
-     * checks its condition again in every case.
+     * Returns early, without error, on a wake-up, a changed sequence, a timeout, a signal or an unmapping:
+     * the caller checks its condition again in every case.
      */
     public void sleep(int sequence, long nanos) {
         MemorySegment[] scratch = SCRATCH.get();
         MemorySegment timespec = scratch[0];
         timespec.set(ValueLayout.JAVA_LONG, 0, nanos / NANOS_PER_SECOND);
         timespec.set(ValueLayout.JAVA_LONG, 8, nanos % NANOS_PER_SECOND);
-        int error = Posix.futexWait(futexWord, sequence, timespec, scratch[1]);
+        int error = Posix.futexWait(futexWordAddress, sequence, timespec, scratch[1]);
+        if (error == Posix.EFAULT && !memory.scope().isAlive()) {
+            return; // unmapped by a close from another thread: the caller's next look says so
+        }
         if (error != 0 && error != Posix.EAGAIN && error != Posix.ETIMEDOUT && error != Posix.EINTR) {
             throw new SyncQueueException("futex wait failed with errno " + error
                     + "; the queue's shared memory cannot be waited on here");
