@@ -35,6 +35,17 @@ public final class RecordLayout {
     private RecordLayout() {
     }
 
+    /** The first eight bytes of a header, as one little-endian long: record length, then body length. */
+    public static long lengthsWord(int recordLength, int bodyLength) {
+        return (recordLength & 0xFFFF_FFFFL) | ((long) bodyLength << 32);
+    }
+
+    /** The second eight bytes of a header: writer generation, writer slot, sender and type lengths. */
+    public static long writerWord(int generation, int slot, int senderLength, int typeLength) {
+        return (generation & 0xFFFF_FFFFL) | ((long) (slot & 0xFFFF) << 32) | ((long) (senderLength & 0xFF) << 48)
+                | ((long) (typeLength & 0xFF) << 56);
+    }
+
     /** The space a record of this length occupies: rounded up to a whole number of granules. */
     public static long alignedLength(long recordLength) {
         return (recordLength + QueueLayout.GRANULE - 1) & -QueueLayout.GRANULE;

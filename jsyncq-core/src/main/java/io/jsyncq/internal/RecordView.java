@@ -36,10 +36,12 @@ public final class RecordView implements MessageView {
      */
     boolean wrap(long offset) {
         this.offset = offset;
-        recordLength = memory.get(ValueLayout.JAVA_INT, offset + RecordLayout.LENGTH_OFFSET);
-        bodyLength = memory.get(ValueLayout.JAVA_INT, offset + RecordLayout.BODY_LENGTH_OFFSET);
-        senderLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET));
-        typeLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET));
+        long lengths = memory.get(ValueLayout.JAVA_LONG, offset + RecordLayout.LENGTH_OFFSET); // two loads, not four
+        long writer = memory.get(ValueLayout.JAVA_LONG, offset + RecordLayout.WRITER_GENERATION_OFFSET);
+        recordLength = (int) lengths;
+        bodyLength = (int) (lengths >>> 32);
+        senderLength = (int) (writer >>> 48) & 0xFF;
+        typeLength = (int) (writer >>> 56) & 0xFF;
         return recordLength >= RecordLayout.HEADER_LENGTH
                 && recordLength <= capacity
                 && bodyLength >= 0
