@@ -46,13 +46,14 @@ public final class CrashRecovery {
      * @return how many registrations were reclaimed
      */
     public int reclaimDeadReaders(int ownSlot) {
-        int reclaimed = 0;
-        for (int slot = 0; slot < readers.highWater(); slot++) {
-            if (slot != ownSlot && state(readers.slotWordVolatile(slot)) != STATE_FREE && reclaimIfDead(slot)) {
-                reclaimed++;
+        int[] reclaimed = {0};
+        readers.forEachTaken((slot, word) -> {
+            if (slot != ownSlot && reclaimIfDead(slot)) {
+                reclaimed[0]++;
             }
-        }
-        return reclaimed;
+            return true;
+        });
+        return reclaimed[0];
     }
 
     /**
@@ -126,20 +127,19 @@ public final class CrashRecovery {
                     + (tail - position) + " bytes ahead of a reader in a ring of " + queue.capacity()
                     + "; remove the queue and create it again");
         }
-        long end = tail;
-        for (int slot = 0; slot < readers.highWater(); slot++) {
-            if (state(readers.slotWordVolatile(slot)) == STATE_FREE) {
-                continue;
-            }
+        long[] end = {tail};
+        boolean noLiveClaimBelow = readers.forEachTaken((slot, word) -> {
             if (readers.lowestFloor(slot) <= position) {
-                if (slot == ownSlot || !reclaimIfDead(slot)) {
-                    return false; // its owner lives and may own this claim: wait for it
-                }
-                continue; // dead, and its floors are cleared now
+                // Its owner may own this claim: wait for it if it lives; if dead, its floors are cleared now.
+                return slot != ownSlot && reclaimIfDead(slot);
             }
-            end = Math.min(end, readers.lowestFloorAbove(slot, position));
+            end[0] = Math.min(end[0], readers.lowestFloorAbove(slot, position));
+            return true;
+        });
+        if (!noLiveClaimBelow) {
+            return false;
         }
-        skipGranules(position, end);
+        skipGranules(position, end[0]);
         return true;
     }
 

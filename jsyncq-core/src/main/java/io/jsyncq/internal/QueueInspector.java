@@ -94,9 +94,10 @@ public final class QueueInspector implements AutoCloseable {
     public void remove() {
         queue.markRemoved();
         ReaderTable table = queue.readers();
-        for (int slot = 0; slot < table.highWater(); slot++) {
-            queue.evict(slot, table.slotWordVolatile(slot)); // does nothing to a slot that is not active
-        }
+        table.forEachTaken((slot, word) -> {
+            queue.evict(slot, word); // does nothing to a slot that is not live
+            return true;
+        });
         file.unlink();
     }
 

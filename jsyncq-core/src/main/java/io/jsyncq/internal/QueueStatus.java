@@ -25,18 +25,15 @@ public final class QueueStatus {
     public static List<Reader> readers(SharedQueue queue) {
         ReaderTable table = queue.readers();
         List<Reader> readers = new ArrayList<>();
-        for (int slot = 0; slot < table.highWater(); slot++) {
-            long word = table.slotWordVolatile(slot);
+        table.forEachTaken((slot, word) -> {
             int state = ReaderSlotLayout.state(word);
-            if (state == ReaderSlotLayout.STATE_FREE) {
-                continue;
-            }
             boolean alive = queue.locks().isHeldByOther(slot);
             ProcessIdentity owner = new ProcessIdentity(table.pid(slot), table.startTime(slot), table.pidNamespace(slot));
             readers.add(new Reader(slot, word, table.sender(slot), owner.pid(), owner.startTime(),
                     table.cursorVolatile(slot), alive, state == ReaderSlotLayout.STATE_EVICTED,
                     alive && owner.isStoppedAsSeenHere(), state == ReaderSlotLayout.STATE_WRITER));
-        }
+            return true;
+        });
         return readers;
     }
 
@@ -46,13 +43,15 @@ public final class QueueStatus {
      */
     public static String slowestReader(SharedQueue queue, int callerSlot) {
         ReaderTable table = queue.readers();
-        int slowest = -1;
-        for (int slot = 0; slot < table.highWater(); slot++) {
-            if (ReaderSlotLayout.state(table.slotWordVolatile(slot)) == ReaderSlotLayout.STATE_ACTIVE
-                    && (slowest < 0 || table.cursorVolatile(slot) < table.cursorVolatile(slowest))) {
-                slowest = slot;
+        int[] slowestSlot = {-1};
+        table.forEachTaken((slot, word) -> {
+            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE
+                    && (slowestSlot[0] < 0 || table.cursorVolatile(slot) < table.cursorVolatile(slowestSlot[0]))) {
+                slowestSlot[0] = slot;
             }
-        }
+            return true;
+        });
+        int slowest = slowestSlot[0];
         if (slowest < 0) {
             return "No reader is registered";
         }

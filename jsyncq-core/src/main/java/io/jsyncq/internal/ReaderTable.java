@@ -36,6 +36,30 @@ public final class ReaderTable {
         return Math.clamp((int) INT.getVolatile(memory, SLOT_HIGH_WATER_OFFSET), 0, maxReaders);
     }
 
+    /** What a scan of the taken slots does with each: return false to stop the scan there. */
+    @FunctionalInterface
+    public interface TakenSlotVisitor {
+        boolean visit(int slot, long slotWord);
+    }
+
+    /**
+     * Visits every taken slot (active, write-only or evicted) below the high-water mark, in index order,
+     * with the slot word read once; free slots hold nothing a scan needs (their floors and cursor were
+     * cleared before they were freed).
+     *
+     * @return false if the visitor stopped the scan
+     */
+    public boolean forEachTaken(TakenSlotVisitor visitor) {
+        int slots = highWater();
+        for (int slot = 0; slot < slots; slot++) {
+            long word = slotWordVolatile(slot);
+            if (state(word) != STATE_FREE && !visitor.visit(slot, word)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public long slotWordVolatile(int slot) {
         return (long) LONG.getVolatile(memory, slotOffset(slot) + SLOT_WORD_OFFSET);
     }
@@ -155,15 +179,11 @@ public final class ReaderTable {
                 liveWord, slotWord(generation(liveWord), STATE_EVICTED));
     }
 
-    /** How many slots are taken (active or evicted). */
+    /** How many slots are taken (active, write-only or evicted). */
     int takenSlots() {
-        int taken = 0;
-        for (int slot = 0; slot < highWater(); slot++) {
-            if (state(slotWordVolatile(slot)) != STATE_FREE) {
-                taken++;
-            }
-        }
-        return taken;
+        int[] taken = {0};
+        forEachTaken((slot, word) -> ++taken[0] > 0);
+        return taken[0];
     }
 
     /** Counts a sleeper of this slot, so that a reclaimer can take it off the shared count if the owner dies. */

@@ -230,24 +230,20 @@ public final class SharedQueue {
      * read first: a claim whose floor the scan missed was made after that read, at or above it.
      */
     public long refreshHeadCache() {
-        long minimum;
+        long[] minimum = new long[1];
         int epoch;
         do {
             epoch = (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET);
-            minimum = tailVolatile();
-            int slots = readers.highWater();
-            for (int slot = 0; slot < slots; slot++) {
-                int state = ReaderSlotLayout.state(readers.slotWordVolatile(slot));
-                if (state == ReaderSlotLayout.STATE_FREE) {
-                    continue; // a free slot has no floors: its owner or reclaimer cleared them before freeing
+            minimum[0] = tailVolatile();
+            readers.forEachTaken((slot, word) -> {
+                if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE) {
+                    minimum[0] = Math.min(minimum[0], readers.cursorVolatile(slot));
                 }
-                if (state == ReaderSlotLayout.STATE_ACTIVE) {
-                    minimum = Math.min(minimum, readers.cursorVolatile(slot));
-                }
-                minimum = Math.min(minimum, readers.lowestFloor(slot));
-            }
+                minimum[0] = Math.min(minimum[0], readers.lowestFloor(slot));
+                return true;
+            });
         } while (epoch != (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET));
-        return raiseHeadCache(minimum);
+        return raiseHeadCache(minimum[0]);
     }
 
     private long raiseHeadCache(long candidate) {
