@@ -1,5 +1,6 @@
 package io.jsyncq;
 
+import io.jsyncq.internal.RecordLayout;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -175,7 +176,7 @@ class QueueSemanticsTest {
     @Test
     void aWaitingAppendSucceedsWhenAReaderMakesRoom() throws Exception {
         try (SyncQueue writer = create("w"); SyncQueue reader = attach("r")) {
-            byte[] body = new byte[1000];
+            byte[] body = new byte[1024 - RecordLayout.HEADER_LENGTH - "w".length() - "t".length()]; // fills 4 KiB exactly
             fillQueue(writer, "t", body);
             long[] poppedAt = new long[1];
             Thread popper = Thread.ofPlatform().start(() -> {
@@ -207,7 +208,7 @@ class QueueSemanticsTest {
     @Test
     void theLargestMessageThatFitsIsAcceptedAndOneByteMoreIsNot() {
         try (SyncQueue writer = SyncQueue.builder(name).size(4096).sender("w").filterSelf(false).create()) {
-            int largest = 4096 - 16 - "w".length() - "t".length();
+            int largest = 4096 - RecordLayout.HEADER_LENGTH - "w".length() - "t".length();
             writer.append("t", "x"); // move the tail off zero so that the big record straddles the end
             assertThat(writer.pop()).isPresent();
             byte[] body = new byte[largest];

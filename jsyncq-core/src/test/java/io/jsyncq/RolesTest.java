@@ -1,5 +1,6 @@
 package io.jsyncq;
 
+import io.jsyncq.internal.RecordLayout;
 import io.jsyncq.testing.ChildJvm;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +65,7 @@ class RolesTest {
     void tryAppendSaysFullWithoutAnExceptionAndEveryOtherFailureStillThrows() {
         try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
              SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
-            byte[] body = new byte[1024 - 16 - "producer".length() - "t".length()]; // 1,024-byte records
+            byte[] body = new byte[1024 - RecordLayout.HEADER_LENGTH - "producer".length() - "t".length()]; // 1,024-byte records
             int appended = 0;
             while (producer.tryAppend("t", body)) {
                 appended++;
@@ -136,7 +137,7 @@ class RolesTest {
     void aHandlerThatAppendsGetsTheRoomItsOwnBatchHolds() {
         try (SyncQueue relay = SyncQueue.builder(name).size(4096).sender("relay").create();
              SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
-            byte[] body = new byte[1024 - 16 - "producer".length() - "t".length()]; // 1,024-byte records
+            byte[] body = new byte[1024 - RecordLayout.HEADER_LENGTH - "producer".length() - "t".length()]; // 1,024-byte records
             int filled = 0;
             while (producer.tryAppend("t", body)) {
                 filled++; // fill the ring exactly: only the relay's position holds it
@@ -160,7 +161,7 @@ class RolesTest {
     void aHandlerThatAppendsThroughAnotherHandleGetsTheRoomItsBatchHolds() {
         try (SyncQueue relay = SyncQueue.builder(name).size(4096).sender("relay").create();
              SyncQueue republisher = SyncQueue.builder(name).sender("republisher").writeOnly().open()) {
-            byte[] body = new byte[1024 - 16 - "republisher".length() - "t".length()];
+            byte[] body = new byte[1024 - RecordLayout.HEADER_LENGTH - "republisher".length() - "t".length()];
             while (republisher.tryAppend("t", body)) {
                 // fill the ring exactly: only the relay's position holds it
             }
@@ -214,7 +215,7 @@ class RolesTest {
     void tryAppendAnswersAtOnceEvenWhenEveryLaneIsHeldByWaitingAppends() throws Exception {
         try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create();
              SyncQueue producer = SyncQueue.builder(name).sender("producer").writeOnly().open()) {
-            byte[] body = new byte[1024 - 16 - "producer".length() - "t".length()]; // 1,024-byte records
+            byte[] body = new byte[1024 - RecordLayout.HEADER_LENGTH - "producer".length() - "t".length()]; // 1,024-byte records
             // Fill from a thread of its own, which takes lane 0 for good: the lanes left are the shared ones.
             Thread filler = Thread.ofPlatform().start(() -> {
                 while (producer.tryAppend("t", body)) {
