@@ -404,6 +404,15 @@ public final class BenchMain {
                     return "done";
                 }, "echo8", "jsyncq", "block", 0, 1);
         workers.stopFrom(1 + Settings.FAN_OUT_READERS);
+        StringBuilder whyNot = new StringBuilder();
+        PysyncqPeer pysyncq = PysyncqPeer.find(whyNot);
+        if (pysyncq == null) {
+            progressOut.println("pysyncq's shape: pysyncq itself not run: " + whyNot);
+            return;
+        }
+        progressOut.println("pysyncq's shape: pysyncq itself, 8 Python processes, same sizes");
+        pysyncq.run(sizes, settings.echoWarmup(), Math.min(settings.echoSamples(), 500), run,
+                line -> progressOut.println("  " + line)).forEach(results::add);
     }
 
     static List<Integer> memcpySizes() {
