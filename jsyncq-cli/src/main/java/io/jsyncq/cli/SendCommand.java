@@ -23,8 +23,9 @@ import java.util.concurrent.Callable;
         description = {"Append messages to a queue.",
                 "With BODY, sends one message (several words are joined with spaces). Without, sends one"
                         + " message per line of stdin, in order (the newline is not part of the body).",
-                "Without --timeout a full queue fails at once (exit 1); with it, send waits up to that long"
-                        + " for room for each message."})
+                "When the queue is full, send waits for room, as a pipe waits for its reader: Ctrl-C or"
+                        + " SIGTERM ends it cleanly. --timeout bounds the wait for each message; --no-wait fails"
+                        + " at once (exit 1)."})
 final class SendCommand implements Callable<Integer> {
 
     @Mixin
@@ -45,11 +46,21 @@ final class SendCommand implements Callable<Integer> {
     String type;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Units.DurationValue.class,
-            description = "Wait up to this long for room for each message (default: fail at once when full).")
+            description = "Wait up to this long for room for each message (default: as long as it takes).")
     Duration timeout;
+
+    @Option(names = "--no-wait", description = "Fail at once when the queue is full, instead of waiting for room.")
+    boolean noWait;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (noWait && timeout != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--no-wait and --timeout contradict each other: choose one");
+        }
         // A sender reads nothing: as a write-only registration it holds no space, not even its own messages'.
         SyncQueue.Builder builder = SyncQueue.builder(name).directory(common.directory()).writeOnly();
         if (sender != null) {
@@ -101,6 +112,6 @@ final class SendCommand implements Callable<Integer> {
     }
 
     private void append(SyncQueue queue, byte[] bytes) {
-        queue.append(type, bytes, timeout == null ? Duration.ZERO : timeout);
+        queue.append(type, bytes, noWait ? Duration.ZERO : timeout != null ? timeout : SyncQueue.FOREVER);
     }
 }

@@ -61,11 +61,25 @@ class SendTailTest {
     }
 
     @Test
-    void withoutATimeoutAFullQueueFailsAtOnce() {
+    void byDefaultSendWaitsForRoomAsAPipeDoes() throws InterruptedException {
+        String name = queues.newName("pipe-wait");
+        assertThat(Cli.run("create", name, "--size", "4k").exitCode()).isZero(); // room for 64 of the 1000
+        pipeThousandLines(name, "--sender", "seq");
+    }
+
+    @Test
+    void noWaitAndTimeoutTogetherAreAUsageError() {
+        Cli.Result both = Cli.run("send", queues.newName("both"), "--no-wait", "--timeout", "1s", "x");
+        assertThat(both.exitCode()).as(both.toString()).isEqualTo(2);
+        assertThat(both.stderr()).contains("--no-wait and --timeout");
+    }
+
+    @Test
+    void withNoWaitAFullQueueFailsAtOnce() {
         String name = queues.newName("full");
         try (SyncQueue stuck = SyncQueue.builder(name).size(4096).sender("stuck").create()) {
             long started = System.nanoTime();
-            Cli.Result send = Cli.runWithInput(SEQ_1_TO_1000, "send", name);
+            Cli.Result send = Cli.runWithInput(SEQ_1_TO_1000, "send", name, "--no-wait");
             assertThat(send.exitCode()).as(send.toString()).isEqualTo(1);
             assertThat(send.errorLines()).hasSize(1);
             assertThat(send.stderr()).startsWith("jsyncq: line ").contains("is full", "'stuck'")
