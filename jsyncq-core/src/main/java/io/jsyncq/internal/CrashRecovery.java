@@ -166,7 +166,7 @@ public final class CrashRecovery {
             }
             granule += GRANULE; // another reader is repairing the same hole
         }
-        queue.messages().wakeIfWaiting();
+        queue.wakeAllReaders(); // readers asleep at the granules skipped, whatever they screen
     }
 
 }

@@ -38,8 +38,8 @@ final class MessageReader {
     private final int slot;
     private final boolean writeOnly;
     private final RecordView view;
-    private final Screen senderScreen = new Screen();
-    private final Screen typeScreen = new Screen();
+    private final Screen senderScreen = new Screen(this::screensChanged);
+    private final Screen typeScreen = new Screen(this::screensChanged);
     private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
     private final Runnable repairHole = this::repairHole;
 
@@ -141,7 +141,8 @@ final class MessageReader {
                         repairHole(); // a reader that never waits must not stop at a crashed writer's hole
                         return 0;
                     }
-                    if (!waiter.await(nextRecordResolved, queue.messages(), false, repairHole, deadline)) {
+                    if (!waiter.await(nextRecordResolved, queue.messages(), queue.readerBed(slot, cursor), false,
+                            repairHole, deadline)) {
                         return 0;
                     }
                     mark = queue.markAcquire(cursor);
@@ -191,6 +192,25 @@ final class MessageReader {
             registration.requireRegistered();
             queue.storeCursor(slot, cursor);
             storedCursor = cursor;
+        }
+    }
+
+    /**
+     * Publishes the screens for writers, then wakes this registration's sleeping reader, if any: a record a
+     * writer handed on past it as screened may be one it reads now (summary first, then the wake; the other
+     * order is caught by {@code model/wakefilter_editfirst.pml}).
+     */
+    private void screensChanged() {
+        if (writeOnly || registration.isClosed()) {
+            return;
+        }
+        try {
+            queue.readers().publishScreens(slot, senderScreen.hashes(), typeScreen.hashes());
+            queue.wakeReader(slot);
+        } catch (IllegalStateException closedMeanwhile) {
+            if (!registration.isClosed()) {
+                throw closedMeanwhile;
+            }
         }
     }
 

@@ -29,10 +29,11 @@ final class MessageWriter {
     private final byte[] senderBytes;
     private final ClaimFloors floors = new ClaimFloors();
     private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
-    private volatile EncodedName lastType = new EncodedName("", new byte[0]);
+    private final long senderHash;
+    private volatile EncodedName lastType = new EncodedName("", new byte[0], NameHash.of(new byte[0]));
     private volatile long lastReclaimNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
 
-    private record EncodedName(String name, byte[] bytes) {
+    private record EncodedName(String name, byte[] bytes, long hash) {
     }
 
     MessageWriter(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
@@ -45,6 +46,7 @@ final class MessageWriter {
         this.slot = slot;
         this.generation = ReaderSlotLayout.generation(slotWord);
         this.senderBytes = senderBytes;
+        this.senderHash = NameHash.of(senderBytes);
     }
 
     /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
@@ -75,7 +77,8 @@ final class MessageWriter {
         int lane = -1;
         boolean claimEnded = true; // until a floor is set: from claim() to publishing or skipping
         try {
-            byte[] typeBytes = encodeType(type);
+            EncodedName encodedType = encodeType(type);
+            byte[] typeBytes = encodedType.bytes;
             requireReadable(body);
             long bodyLength = body.byteSize();
             long recordLength = (long) RecordLayout.HEADER_LENGTH + senderBytes.length + typeBytes.length + bodyLength;
@@ -119,7 +122,7 @@ final class MessageWriter {
                 claimEnded = true;
                 throw failure;
             }
-            queue.publishAndEndClaim(position, slot, lane);
+            queue.publishAndEndClaim(position, senderHash, encodedType.hash, slot, lane);
             claimEnded = true;
             return true;
         } finally {
@@ -167,6 +170,7 @@ final class MessageWriter {
         if (position >= 0) {
             return position;
         }
+        queue.wakeReadersHoldingScreened(); // screened records handed on past a sleeping reader hold its cursor
         if (MessageReader.flushBatchesOfThisThread()) { // appending from a handler: its thread's batches may hold the room
             if ((position = queue.tryClaim(alignedLength, slot, lane)) >= 0) {
                 return position;
@@ -208,13 +212,14 @@ final class MessageWriter {
                 + "; pop more often, wait with a timeout, or create the queue larger");
     }
 
-    private byte[] encodeType(String type) {
+    private EncodedName encodeType(String type) {
         EncodedName last = lastType;
         if (last.name.equals(type)) {
-            return last.bytes;
+            return last;
         }
-        EncodedName encoded = new EncodedName(type, Names.encodeRecordName("message type", type));
+        byte[] bytes = Names.encodeRecordName("message type", type);
+        EncodedName encoded = new EncodedName(type, bytes, NameHash.of(bytes));
         lastType = encoded;
-        return encoded.bytes;
+        return encoded;
     }
 }

@@ -49,7 +49,7 @@ public final class QueueLayout {
 
     /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     public static final int CONTENDED_BLOCK = 128;
 

@@ -19,6 +19,16 @@ package io.jsyncq.internal;
  *       | sender name: up to {@link #MAX_SENDER_BYTES} UTF-8 bytes        |
  *       | written once when registering; read by reclaimers and stat     |
  *  256  +-----------------------------------------------------------------+
+ *       | wait position (i64): the record its sleeping reader waits for;   |
+ *       |   set by the reader before it arms, moved on by writers         |
+ *       | wake word (i32): the futex word its readers sleep on            |
+ *       | armed (i32): 1 once a reader of it is about to sleep            |
+ *       | screen summary (i32): sender hashes | type hashes << 8, or      |
+ *       |   {@link #SUMMARY_UNFILTERED}                                     |
+ *       | screened sender hashes: {@link #SUMMARY_HASHES} x i64            |
+ *       | screened type hashes: {@link #SUMMARY_HASHES} x i64              |
+ *       | how a writer wakes only the readers that will read (design.md §5)|
+ *  384  +-----------------------------------------------------------------+
  * </pre>
  *
  * <p>The first byte of each slot, as a byte of the file, is also the slot's <b>owner lock</b>: an
@@ -31,7 +41,7 @@ package io.jsyncq.internal;
  */
 public final class ReaderSlotLayout {
 
-    public static final int SLOT_LENGTH = 256;
+    public static final int SLOT_LENGTH = 3 * QueueLayout.CONTENDED_BLOCK;
 
     // Written by the owner on every pop and append: one contended block.
     public static final long CURSOR_OFFSET = 0;
@@ -50,7 +60,21 @@ public final class ReaderSlotLayout {
     public static final long MESSAGE_SLEEPERS_OFFSET = PID_NAMESPACE_OFFSET + Long.BYTES;
     public static final long SPACE_SLEEPERS_OFFSET = MESSAGE_SLEEPERS_OFFSET + Integer.BYTES;
     public static final long SENDER_OFFSET = SPACE_SLEEPERS_OFFSET + Integer.BYTES;
-    public static final int MAX_SENDER_BYTES = SLOT_LENGTH - (int) SENDER_OFFSET;
+    public static final int MAX_SENDER_BYTES = 2 * QueueLayout.CONTENDED_BLOCK - (int) SENDER_OFFSET;
+
+    // Waking: written by the sleeping reader and by the writers that wake it.
+    public static final long WAIT_AT_OFFSET = 2L * QueueLayout.CONTENDED_BLOCK;
+    public static final long WAKE_WORD_OFFSET = WAIT_AT_OFFSET + Long.BYTES;
+    public static final long ARMED_OFFSET = WAKE_WORD_OFFSET + Integer.BYTES;
+    public static final long SUMMARY_OFFSET = ARMED_OFFSET + Integer.BYTES;
+    public static final long SENDER_HASHES_OFFSET = SUMMARY_OFFSET + Long.BYTES; // after 4 bytes of padding
+    /** Screened names of each kind a summary holds; a reader screening more is woken for everything. */
+    public static final int SUMMARY_HASHES = 6;
+    public static final long TYPE_HASHES_OFFSET = SENDER_HASHES_OFFSET + (long) SUMMARY_HASHES * Long.BYTES;
+    /** A summary that does not fit: writers wake this reader for every record it waits at. */
+    public static final int SUMMARY_UNFILTERED = -1;
+    /** The wait position of a slot whose reader is not waiting. */
+    public static final long NOT_WAITING = -1;
 
     /** Nobody's: a registering process may take it once it holds the owner lock. */
     public static final int STATE_FREE = 0;

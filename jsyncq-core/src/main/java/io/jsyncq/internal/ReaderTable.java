@@ -151,6 +151,9 @@ public final class ReaderTable {
         memory.set(ValueLayout.JAVA_LONG, slotOffset + PID_NAMESPACE_OFFSET, identity.pidNamespace());
         memory.set(ValueLayout.JAVA_INT, slotOffset + MESSAGE_SLEEPERS_OFFSET, 0);
         memory.set(ValueLayout.JAVA_INT, slotOffset + SPACE_SLEEPERS_OFFSET, 0);
+        memory.set(ValueLayout.JAVA_LONG, slotOffset + WAIT_AT_OFFSET, NOT_WAITING);
+        memory.set(ValueLayout.JAVA_INT, slotOffset + ARMED_OFFSET, 0);
+        memory.set(ValueLayout.JAVA_INT, slotOffset + SUMMARY_OFFSET, 0); // screens nothing, until it says
         int senderLength = Math.min(sender.length, MAX_SENDER_BYTES);
         MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE, slotOffset + SENDER_OFFSET, senderLength);
         memory.set(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET, senderLength);
@@ -184,6 +187,92 @@ public final class ReaderTable {
         int[] taken = {0};
         forEachTaken((slot, word) -> ++taken[0] > 0);
         return taken[0];
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Waking only the readers that will read (design.md §5)
+
+    long waitAtVolatile(int slot) {
+        return (long) LONG.getVolatile(memory, slotOffset(slot) + WAIT_AT_OFFSET);
+    }
+
+    /** The sleeping reader's own store, before it arms. */
+    void setWaitAtVolatile(int slot, long position) {
+        LONG.setVolatile(memory, slotOffset(slot) + WAIT_AT_OFFSET, position);
+    }
+
+    /** A writer handing a screened record on: moves the wait from {@code from} to {@code to}, if still there. */
+    boolean moveWaitAt(int slot, long from, long to) {
+        return LONG.compareAndSet(memory, slotOffset(slot) + WAIT_AT_OFFSET, from, to);
+    }
+
+    int wakeWordVolatile(int slot) {
+        return (int) INT.getVolatile(memory, slotOffset(slot) + WAKE_WORD_OFFSET);
+    }
+
+    /** Bumps the wake word before a futex wake on it, so that a sleeper about to sleep does not. */
+    void bumpWakeWord(int slot) {
+        INT.getAndAdd(memory, slotOffset(slot) + WAKE_WORD_OFFSET, 1);
+    }
+
+    long wakeWordAddress(int slot) {
+        return memory.address() + slotOffset(slot) + WAKE_WORD_OFFSET;
+    }
+
+    /** Says a reader of the slot is about to sleep: after it stored its wait position, before its last look. */
+    void armVolatile(int slot) {
+        INT.setVolatile(memory, slotOffset(slot) + ARMED_OFFSET, 1);
+    }
+
+    boolean isArmed(int slot) {
+        return (int) INT.getVolatile(memory, slotOffset(slot) + ARMED_OFFSET) != 0;
+    }
+
+    /** Clears the armed flag; the one caller that does makes the wake call for the round. */
+    boolean disarm(int slot) {
+        return INT.compareAndSet(memory, slotOffset(slot) + ARMED_OFFSET, 1, 0);
+    }
+
+    /**
+     * Publishes what the owner screens: the hashes, then the count (volatile), so a writer that reads the
+     * count sees the hashes it counts. More than {@link ReaderSlotLayout#SUMMARY_HASHES} of a kind: unfiltered.
+     */
+    void publishScreens(int slot, long[] senderHashes, long[] typeHashes) {
+        long slotOffset = slotOffset(slot);
+        if (senderHashes.length > SUMMARY_HASHES || typeHashes.length > SUMMARY_HASHES) {
+            INT.setVolatile(memory, slotOffset + SUMMARY_OFFSET, SUMMARY_UNFILTERED);
+            return;
+        }
+        INT.setVolatile(memory, slotOffset + SUMMARY_OFFSET, SUMMARY_UNFILTERED); // no half-written summary
+        for (int i = 0; i < senderHashes.length; i++) {
+            memory.set(ValueLayout.JAVA_LONG, slotOffset + SENDER_HASHES_OFFSET + (long) i * Long.BYTES, senderHashes[i]);
+        }
+        for (int i = 0; i < typeHashes.length; i++) {
+            memory.set(ValueLayout.JAVA_LONG, slotOffset + TYPE_HASHES_OFFSET + (long) i * Long.BYTES, typeHashes[i]);
+        }
+        INT.setVolatile(memory, slotOffset + SUMMARY_OFFSET, senderHashes.length | typeHashes.length << 8);
+    }
+
+    /** True if the slot's reader screens a record of this sender or type, as far as its summary says. */
+    boolean screens(int slot, long senderHash, long typeHash) {
+        long slotOffset = slotOffset(slot);
+        int summary = (int) INT.getVolatile(memory, slotOffset + SUMMARY_OFFSET);
+        if (summary == SUMMARY_UNFILTERED) {
+            return false;
+        }
+        int senders = Math.min(summary & 0xFF, SUMMARY_HASHES);
+        for (int i = 0; i < senders; i++) {
+            if (memory.get(ValueLayout.JAVA_LONG, slotOffset + SENDER_HASHES_OFFSET + (long) i * Long.BYTES) == senderHash) {
+                return true;
+            }
+        }
+        int types = Math.min((summary >>> 8) & 0xFF, SUMMARY_HASHES);
+        for (int i = 0; i < types; i++) {
+            if (memory.get(ValueLayout.JAVA_LONG, slotOffset + TYPE_HASHES_OFFSET + (long) i * Long.BYTES) == typeHash) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Counts a sleeper of this slot, so that a reclaimer can take it off the shared count if the owner dies. */

@@ -271,7 +271,7 @@ public final class Registration implements AutoCloseable {
             }
             closing = true;
         }
-        queue.messages().wakeAll(); // this process's sleepers see the handle closed at once
+        queue.wakeReader(slot); // this handle's sleepers see it closed at once
         queue.space().wakeAll();
         QueueFile leaving;
         try {
@@ -328,7 +328,7 @@ public final class Registration implements AutoCloseable {
         try {
             return leavingRecovery.clearAndFree(slot, ReaderSlotLayout.generation(slotWord));
         } finally {
-            leavingQueue.messages().wakeAll();
+            leavingQueue.wakeReader(slot);
             leavingQueue.space().wakeAll();
         }
     }

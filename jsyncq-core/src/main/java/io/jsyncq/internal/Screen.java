@@ -16,12 +16,18 @@ import java.util.Objects;
  */
 public final class Screen extends AbstractSet<String> {
 
-    private record Entry(String name, byte[] bytes) {
+    private record Entry(String name, byte[] bytes, long hash) {
     }
 
     private static final Entry[] EMPTY = new Entry[0];
 
     private volatile Entry[] entries = EMPTY;
+    /** Told after every edit: publishes the screens for writers (see {@link ReaderTable#publishScreens}). */
+    private final Runnable onChange;
+
+    Screen(Runnable onChange) {
+        this.onChange = onChange;
+    }
 
     @Override
     public synchronized boolean add(String name) {
@@ -31,8 +37,10 @@ public final class Screen extends AbstractSet<String> {
         }
         Entry[] current = entries;
         Entry[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = new Entry(name, name.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        next[current.length] = new Entry(name, bytes, NameHash.of(bytes));
         entries = next;
+        onChange.run();
         return true;
     }
 
@@ -41,12 +49,24 @@ public final class Screen extends AbstractSet<String> {
         Entry[] current = entries;
         Entry[] next = Arrays.stream(current).filter(entry -> !entry.name.equals(name)).toArray(Entry[]::new);
         entries = next;
-        return next.length != current.length;
+        if (next.length != current.length) {
+            onChange.run();
+            return true;
+        }
+        return false;
     }
 
     @Override
     public synchronized void clear() {
-        entries = EMPTY;
+        if (entries.length != 0) {
+            entries = EMPTY;
+            onChange.run();
+        }
+    }
+
+    /** The hashes of the names screened now ({@link NameHash}). */
+    long[] hashes() {
+        return Arrays.stream(entries).mapToLong(Entry::hash).toArray();
     }
 
     @Override

@@ -157,7 +157,9 @@ public final class SharedQueue {
 
     /**
      * Publishes the record at {@code position}, written in full, ends its append's claim (clearing the
-     * floor in {@code lane} of {@code slot}), and wakes sleeping readers and writers.
+     * floor in {@code lane} of {@code slot}), and wakes the sleeping readers that will read it and the
+     * writers waiting for room. {@code senderHash} and {@code typeHash} are the record's names' hashes
+     * ({@link NameHash}), for the readers' screens.
      *
      * <p>Only the claim's owner writes its mark (nobody skips a claim whose owner lives), so a store is
      * enough. The floor is cleared after the mark is stored: while the claim is unresolved, its floor must
@@ -165,25 +167,147 @@ public final class SharedQueue {
      * the waiter counts (Dekker, design.md §5): a reader waits for the mark, a writer for the floor when no
      * reader is behind it.
      */
-    public void publishAndEndClaim(long position, int slot, int lane) {
-        resolveAndEndClaim(position, position, slot, lane);
+    public void publishAndEndClaim(long position, long senderHash, long typeHash, int slot, int lane) {
+        LONG.setRelease(memory, markOffset(position), position);
+        endClaim(slot, lane);
+        if (messages.waitersVolatile() != 0) {
+            wakeReadersWaitingAt(position, senderHash, typeHash, false);
+        }
     }
 
     /**
      * Turns the caller's own claimed record at {@code position}, whose header is written, into one that
      * readers skip, and ends its claim: for a writer that failed, or was evicted, between claiming and
-     * publishing.
+     * publishing. A reader waiting at it is woken, whatever it screens: the record is nobody's to read.
      */
     public void skipOwnRecordAndEndClaim(long position, int slot, int lane) {
-        resolveAndEndClaim(position, position | MARK_SKIP_RECORD, slot, lane);
+        LONG.setRelease(memory, markOffset(position), position | MARK_SKIP_RECORD);
+        endClaim(slot, lane);
+        if (messages.waitersVolatile() != 0) {
+            wakeReadersWaitingAt(position, 0, 0, true);
+        }
     }
 
-    private void resolveAndEndClaim(long position, long mark, int slot, int lane) {
-        LONG.setRelease(memory, markOffset(position), mark);
+    private void endClaim(int slot, int lane) {
         readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
         VarHandle.fullFence();
-        messages.wakeIfWaiting();
         space.wakeIfWaiting();
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Waking only the readers that will read (design.md §5, model/wakefilter.pml)
+
+    /**
+     * After {@code position} was resolved: for each armed reader waiting at it, wakes it if it reads the
+     * record there ({@code wakeAnyway}, or its screens pass the names), or else hands its wait on to the
+     * next record, and if that one is resolved already (its writer may have looked before the move and
+     * passed the reader by), goes on from there.
+     */
+    private void wakeReadersWaitingAt(long position, long senderHash, long typeHash, boolean wakeAnyway) {
+        readers.forEachTaken((slot, word) -> {
+            if (readers.isArmed(slot) && readers.waitAtVolatile(slot) == position) {
+                wakeOrHandOn(slot, position, senderHash, typeHash, wakeAnyway);
+            }
+            return true;
+        });
+    }
+
+    private void wakeOrHandOn(int slot, long position, long senderHash, long typeHash, boolean wakeAnyway) {
+        long at = position;
+        long sender = senderHash;
+        long type = typeHash;
+        boolean any = wakeAnyway;
+        while (true) {
+            long next = any || !readers.screens(slot, sender, type) ? -1 : nextRecord(at);
+            if (next < 0) {
+                wakeReader(slot);
+                return;
+            }
+            if (!readers.moveWaitAt(slot, at, next)) {
+                return; // it woke and waits elsewhere now, or another writer moved it
+            }
+            long mark = markVolatile(next);
+            if (!isResolved(mark, next)) {
+                return; // that record's writer will see the reader waiting at it
+            }
+            at = next;
+            any = mark != next; // a record to skip: the reader's to skip, so wake it
+            if (!any) {
+                long offset = recordOffset(at);
+                int senderLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.SENDER_LENGTH_OFFSET));
+                int typeLength = Byte.toUnsignedInt(memory.get(ValueLayout.JAVA_BYTE, offset + RecordLayout.TYPE_LENGTH_OFFSET));
+                long names = offset + RecordLayout.HEADER_LENGTH;
+                sender = NameHash.of(memory, names, senderLength);
+                type = NameHash.of(memory, names + senderLength, typeLength);
+            }
+        }
+    }
+
+    /** The position after the resolved record at {@code position}, or -1 if its header makes no sense. */
+    private long nextRecord(long position) {
+        int length = memory.get(ValueLayout.JAVA_INT, recordOffset(position) + RecordLayout.LENGTH_OFFSET);
+        if (length < RecordLayout.HEADER_LENGTH || length > capacity) {
+            return -1; // damaged: let the reader find out
+        }
+        return position + RecordLayout.alignedLength(length);
+    }
+
+    /** Wakes the reader sleeping in {@code slot}, if armed: the one caller that disarms it makes the call. */
+    public void wakeReader(int slot) {
+        if (readers.disarm(slot)) {
+            readers.bumpWakeWord(slot);
+            WakeChannel.futexWake(readers.wakeWordAddress(slot));
+        }
+    }
+
+    /** Wakes every sleeping reader: for closing, eviction, removal, repaired holes. */
+    public void wakeAllReaders() {
+        readers.forEachTaken((slot, word) -> {
+            wakeReader(slot);
+            return true;
+        });
+    }
+
+    /**
+     * Wakes every sleeping reader that screened records were handed on past (its wait is ahead of its
+     * cursor): those records hold its cursor back, and a writer needs the room. Reads only, unless there is
+     * such a reader.
+     */
+    public void wakeReadersHoldingScreened() {
+        if (messages.waitersVolatile() == 0) {
+            return;
+        }
+        readers.forEachTaken((slot, word) -> {
+            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE && readers.isArmed(slot)
+                    && readers.waitAtVolatile(slot) > readers.cursorVolatile(slot)) {
+                wakeReader(slot);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Where the reader of {@code slot} sleeps for the record at {@code waitAt}: its own slot's futex word,
+     * after publishing the position and arming (design.md §5).
+     */
+    Waiter.Bed readerBed(int slot, long waitAt) {
+        return new Waiter.Bed() {
+            @Override
+            public int sequence() {
+                return readers.wakeWordVolatile(slot);
+            }
+
+            @Override
+            public void arm() {
+                readers.setWaitAtVolatile(slot, waitAt);
+                readers.armVolatile(slot);
+            }
+
+            @Override
+            public void sleep(int sequence, long nanos) {
+                WakeChannel.futexSleep(memory, readers.wakeWordAddress(slot), sequence, nanos);
+            }
+        };
     }
 
     /**
@@ -296,7 +420,7 @@ public final class SharedQueue {
         if (!readers.evict(slot, activeWord)) {
             return false;
         }
-        messages.wakeAll();
+        wakeAllReaders();
         space.wakeAll();
         return true;
     }

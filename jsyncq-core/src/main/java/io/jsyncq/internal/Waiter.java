@@ -81,16 +81,40 @@ public final class Waiter {
      */
     public boolean await(BooleanSupplier condition, WakeChannel channel, boolean forSpace, Runnable betweenSleeps,
                          long deadline) {
+        return await(condition, channel, channel, forSpace, betweenSleeps, deadline);
+    }
+
+    /**
+     * Where a wait sleeps: a channel's futex word (writers waiting for room), or the sleeping reader's own
+     * slot (readers waiting for a record, so that writers wake only the readers that will read it).
+     */
+    public interface Bed {
+        /** The futex word's value, read before the sleeper counts itself. */
+        int sequence();
+
+        /** Says the sleeper is about to sleep: after it counted itself, before its last look. */
+        void arm();
+
+        /** Sleeps unless the word moved from {@code sequence}; returns early in every doubtful case. */
+        void sleep(int sequence, long nanos);
+    }
+
+    /**
+     * Waits until {@code condition} holds or the deadline passes, counted on {@code channel} (so that wakers
+     * know someone sleeps) and sleeping in {@code bed}.
+     */
+    public boolean await(BooleanSupplier condition, WakeChannel channel, Bed bed, boolean forSpace,
+                         Runnable betweenSleeps, long deadline) {
         if (condition.getAsBoolean()) {
             return true;
         }
         long start = System.nanoTime();
         if (spinNanos >= FOREVER_NANOS) {
-            return spinThenSleep(condition, channel, forSpace, betweenSleeps, deadline, deadline);
+            return spinThenSleep(condition, channel, bed, forSpace, betweenSleeps, deadline, deadline);
         }
         long spin = spinNanos >> spinShift;
         try {
-            return spinThenSleep(condition, channel, forSpace, betweenSleeps, deadline, Math.min(deadline, start + spin));
+            return spinThenSleep(condition, channel, bed, forSpace, betweenSleeps, deadline, Math.min(deadline, start + spin));
         } finally {
             adapt(System.nanoTime() - start);
         }
@@ -102,7 +126,7 @@ public final class Waiter {
         spinShift = waitedNanos <= spinNanos ? Math.max(0, shift - 1) : Math.min(MAX_SPIN_SHIFT, shift + 1);
     }
 
-    private boolean spinThenSleep(BooleanSupplier condition, WakeChannel channel, boolean forSpace,
+    private boolean spinThenSleep(BooleanSupplier condition, WakeChannel channel, Bed bed, boolean forSpace,
                                   Runnable betweenSleeps, long deadline, long spinEnd) {
         int spins = 0;
         while (true) {
@@ -127,10 +151,10 @@ public final class Waiter {
         while (true) {
             checkInterrupt();
             betweenSleeps.run();
-            int sequence = channel.sequenceVolatile();
+            int sequence = bed.sequence();
             channel.addWaiter(1);
             readers.addSleeper(slot, forSpace, 1);
-            channel.arm();
+            bed.arm();
             try {
                 if (condition.getAsBoolean()) {
                     return true;
@@ -139,7 +163,7 @@ public final class Waiter {
                 if (remaining <= 0) {
                     return false;
                 }
-                channel.sleep(sequence, Math.min(remaining, MAX_SLEEP_NANOS));
+                bed.sleep(sequence, Math.min(remaining, MAX_SLEEP_NANOS));
             } finally {
                 readers.addSleeper(slot, forSpace, -1);
                 channel.addWaiter(-1);

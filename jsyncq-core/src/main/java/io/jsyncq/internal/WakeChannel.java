@@ -26,7 +26,7 @@ import java.lang.invoke.VarHandle;
  * and wakes everyone. A sleeper that armed before the clear is woken by it (or finds the sequence bumped);
  * one that armed after it re-armed a cleared flag, which the next waker clears again.
  */
-public final class WakeChannel {
+public final class WakeChannel implements Waiter.Bed {
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -52,6 +52,11 @@ public final class WakeChannel {
         this.futexWordAddress = memory.address() + sequenceOffset;
     }
 
+    @Override
+    public int sequence() {
+        return sequenceVolatile();
+    }
+
     public int sequenceVolatile() {
         return (int) INT.getVolatile(memory, sequenceOffset);
     }
@@ -65,6 +70,7 @@ public final class WakeChannel {
     }
 
     /** Says a sleeper is about to sleep: call after reading the sequence, before checking the condition. */
+    @Override
     public void arm() {
         INT.setVolatile(memory, armedOffset, 1);
     }
@@ -91,12 +97,27 @@ public final class WakeChannel {
      * Returns early, without error, on a wake-up, a changed sequence, a timeout, a signal or an unmapping:
      * the caller checks its condition again in every case.
      */
+    @Override
     public void sleep(int sequence, long nanos) {
+        futexSleep(memory, futexWordAddress, sequence, nanos);
+    }
+
+    /** Wakes every process sleeping on the futex word at {@code address} (in a shared mapping). */
+    static void futexWake(long address) {
+        Posix.futexWakeAll(address, SCRATCH.get()[1]);
+    }
+
+    /**
+     * Sleeps on the futex word at {@code address} in {@code memory} while it holds {@code sequence}, for at
+     * most {@code nanos}; returns without error on a wake-up, a changed word, a timeout, a signal, or an
+     * unmapping of {@code memory}.
+     */
+    static void futexSleep(MemorySegment memory, long address, int sequence, long nanos) {
         MemorySegment[] scratch = SCRATCH.get();
         MemorySegment timespec = scratch[0];
         timespec.set(ValueLayout.JAVA_LONG, 0, nanos / NANOS_PER_SECOND);
         timespec.set(ValueLayout.JAVA_LONG, 8, nanos % NANOS_PER_SECOND);
-        int error = Posix.futexWait(futexWordAddress, sequence, timespec, scratch[1]);
+        int error = Posix.futexWait(address, sequence, timespec, scratch[1]);
         if (error == Posix.EFAULT && !memory.scope().isAlive()) {
             return; // unmapped by a close from another thread: the caller's next look says so
         }

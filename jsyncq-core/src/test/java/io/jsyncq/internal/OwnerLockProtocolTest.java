@@ -139,7 +139,7 @@ class OwnerLockProtocolTest {
         assertThat(reader.markVolatile(deadClaim + GRANULE)).isEqualTo((deadClaim + GRANULE) | MARK_SKIP_GRANULE);
         assertThat(SharedQueue.isResolved(reader.markVolatile(liveClaim), liveClaim)).as("the live claim is untouched")
                 .isFalse();
-        live.publishAndEndClaim(liveClaim, liveSlot.slot(), 0);
+        live.publishAndEndClaim(liveClaim, 0, 0, liveSlot.slot(), 0);
         assertThat(reader.markAcquire(liveClaim)).isEqualTo(liveClaim);
     }
 
@@ -152,7 +152,7 @@ class OwnerLockProtocolTest {
         ReaderTable.Taken writerSlot = register(writer);
         for (int i = 0; i <= 4096 / GRANULE; i++) { // one more than a ring: position 4096 reuses granule 0
             long claimed = writer.tryClaim(GRANULE, writerSlot.slot(), 0);
-            writer.publishAndEndClaim(claimed, writerSlot.slot(), 0);
+            writer.publishAndEndClaim(claimed, 0, 0, writerSlot.slot(), 0);
             writer.storeCursor(writerSlot.slot(), claimed + GRANULE);
         }
         assertThat(writer.markVolatile(0)).isEqualTo(4096);
@@ -173,14 +173,14 @@ class OwnerLockProtocolTest {
         for (int i = 0; i < 4096 / GRANULE - 1; i++) {
             long claimed = other.tryClaim(GRANULE, otherSlot.slot(), 0);
             assertThat(claimed).isNotNegative();
-            other.publishAndEndClaim(claimed, otherSlot.slot(), 0);
+            other.publishAndEndClaim(claimed, 0, 0, otherSlot.slot(), 0);
             other.storeCursor(otherSlot.slot(), claimed + GRANULE);
         }
         assertThat(other.refreshHeadCache()).isEqualTo(position);
         assertThat(other.tryClaim(GRANULE, otherSlot.slot(), 0)).as("the next lap would overwrite the claim")
                 .isEqualTo(-1);
 
-        writer.publishAndEndClaim(position, writerSlot.slot(), 3);
+        writer.publishAndEndClaim(position, 0, 0, writerSlot.slot(), 3);
         assertThat(other.tryClaim(GRANULE, otherSlot.slot(), 0)).isEqualTo(position + 4096);
     }
 

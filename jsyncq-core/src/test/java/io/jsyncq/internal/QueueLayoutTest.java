@@ -51,6 +51,8 @@ class QueueLayoutTest {
         assertThat(ReaderSlotLayout.FLOORS_OFFSET + ReaderSlotLayout.FLOOR_LANES * Long.BYTES)
                 .as("the owner's hot words fit its first block").isLessThanOrEqualTo(ReaderSlotLayout.PID_OFFSET);
         assertThat(ReaderSlotLayout.PID_OFFSET).isEqualTo(128);
-        assertThat(ReaderSlotLayout.SENDER_OFFSET + ReaderSlotLayout.MAX_SENDER_BYTES).isEqualTo(ReaderSlotLayout.SLOT_LENGTH);
+        assertThat(ReaderSlotLayout.SENDER_OFFSET + ReaderSlotLayout.MAX_SENDER_BYTES).isEqualTo(ReaderSlotLayout.WAIT_AT_OFFSET);
+        assertThat(ReaderSlotLayout.TYPE_HASHES_OFFSET + ReaderSlotLayout.SUMMARY_HASHES * Long.BYTES)
+                .isLessThanOrEqualTo(ReaderSlotLayout.SLOT_LENGTH);
     }
 }

@@ -64,10 +64,10 @@ class ReadPathProtocolTest {
         SharedQueue queue = process();
         ReaderTable.Taken writer = queue.register(ProcessIdentity.current(), "w".getBytes(), true);
         long first = queue.tryClaim(GRANULE, writer.slot(), 0);
-        queue.publishAndEndClaim(first, writer.slot(), 0);
+        queue.publishAndEndClaim(first, 0, 0, writer.slot(), 0);
         for (long position = first + GRANULE; position < first + CAPACITY; position += GRANULE) {
             assertThat(queue.tryClaim(GRANULE, writer.slot(), 0)).isEqualTo(position);
-            queue.publishAndEndClaim(position, writer.slot(), 0);
+            queue.publishAndEndClaim(position, 0, 0, writer.slot(), 0);
             assertThat(queue.markAcquire(first)).isEqualTo(first);
         }
         long nextLap = queue.tryClaim(GRANULE, writer.slot(), 0);
