@@ -36,6 +36,8 @@ import static io.jsyncq.internal.QueueLayout.*;
  *
  * <p><b>Sleeping and waking</b> (§5). Dekker between a sleeper's count-arm-check and a waker's
  * change-then-load, over a futex word that the sleeper read before counting itself; see {@link WakeChannel}.
+ * A reader sleeps on its own slot's word, having said where it waits: a writer wakes it only if it will
+ * read the record there, and otherwise hands its wait on to the next record ({@link #wakeOrHandOn}).
  */
 public final class SharedQueue {
 

@@ -9,7 +9,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A futex word, a count of the processes sleeping on it and an "armed" flag, all in shared memory: the
- * place where one kind of waiter (readers waiting for a message, or writers waiting for room) sleeps. The
+ * place where one kind of waiter sleeps, or (for readers, who sleep on their own slot's word so that
+ * writers wake only those that will read, see {@link SharedQueue#readerBed}) where it is counted. The
  * protocol that makes it free of lost wake-ups is in {@link SharedQueue}'s notes; {@link Waiter} drives the
  * sleeping side.
  *
