@@ -1,5 +1,9 @@
 package io.jsyncq;
 
+import java.time.Duration;
+import java.util.List;
+import io.jsyncq.testing.TryJoin;
+import io.jsyncq.testing.ChildJvm;
 import io.jsyncq.testing.TestQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,17 +99,48 @@ class BadInputTest {
         assertThatThrownBy(() -> SyncQueue.builder(name).maxReaders(100_000).create()).isInstanceOf(InvalidSizeException.class);
     }
 
+    /** On a 1 MiB tmpfs of its own (a mount namespace: needs root), a 4 MiB queue cannot be created. */
     @Test
     void aSizeLargerThanTheFreeSpaceIsRefusedClearly() throws IOException {
-        Path small = Files.createTempDirectory(TestQueues.SHM, "jsyncq-test-dir-");
-        try {
-            long free = Files.getFileStore(small).getUsableSpace();
-            if (free < (1L << 30)) {
-                assertThatThrownBy(() -> SyncQueue.builder(name).directory(small).size(1L << 30).create())
-                        .isInstanceOf(InvalidSizeException.class).hasMessageContaining("free");
-            }
+        Path small = Files.createTempDirectory("jsyncq-test-small-");
+        try (ChildJvm child = ChildJvm.startUnder(List.of("unshare", "--mount", "sh", "-c",
+                "mount -t tmpfs -o size=1m tmpfs '" + small + "' && exec \"$0\" \"$@\""),
+                TryJoin.class, "create", name, small.toString(), Long.toString(4 << 20))) {
+            child.waitFor(Duration.ofSeconds(60));
+            org.junit.jupiter.api.Assumptions.assumeTrue(child.stdout().startsWith("OK") || child.stdout().startsWith("FAILED"),
+                    "needs root to mount a small tmpfs: " + child.stderr());
+            assertThat(child.stdout()).startsWith("FAILED InsufficientSpaceException: ")
+                    .contains("but only 1048576 are free").contains("free space there or choose a smaller size");
         } finally {
             Files.deleteIfExists(small);
+        }
+    }
+
+    /** Another user (setpriv to nobody: needs root) is told whose file it is and what to do, not an errno. */
+    @Test
+    void aQueueOfAnotherUserThatGrantsNothingIsRefusedWithItsOwnerAndMode() {
+        try (SyncQueue owned = SyncQueue.builder(name).size(4096).create();
+             ChildJvm child = ChildJvm.startUnder(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                     TryJoin.class, "open", name, TestQueues.SHM.toString())) {
+            child.waitFor(Duration.ofSeconds(60));
+            org.junit.jupiter.api.Assumptions.assumeTrue(child.stdout().startsWith("OK") || child.stdout().startsWith("FAILED"),
+                    "needs root to run a child as another user: " + child.stderr());
+            assertThat(child.stdout()).startsWith("FAILED QueueAccessDeniedException: permission denied for the ")
+                    .contains("(uid 0) with mode 0", "this process runs as uid 65534", "group access")
+                    .doesNotContain("errno");
+            assertThat(owned.capacity()).isEqualTo(4096);
+        }
+    }
+
+    @Test
+    void aDirectoryUnderTheQueueNameIsRefusedAsNotAQueue() throws IOException {
+        Path directory = TestQueues.SHM.resolve(name);
+        Files.createDirectory(directory);
+        try {
+            assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class)
+                    .hasMessageContaining("is a directory").hasMessageNotContaining("errno");
+        } finally {
+            Files.delete(directory);
         }
     }
 

@@ -108,14 +108,13 @@ public final class NameLock implements AutoCloseable {
                 try {
                     return Posix.open(file, Posix.O_RDONLY | Posix.O_CLOEXEC | Posix.O_NOFOLLOW); // flock needs no write access
                 } catch (PosixException readOnly) {
-                    throw new SyncQueueException("cannot open the lock file " + path + " of this queue: "
-                            + "permission denied. It belongs to another user; ask them for group access", readOnly);
+                    throw AccessDenied.of("lock file", path, readOnly);
                 }
             }
             if (e.errno() == Posix.ENOENT) {
                 throw new SyncQueueException("queue directory " + path.getParent() + " does not exist", e);
             }
-            throw new SyncQueueException("cannot open the lock file " + path + ": " + e.getMessage(), e);
+            throw new SyncQueueException("cannot open the lock file " + path + ": " + e.describe(), e);
         }
     }
 

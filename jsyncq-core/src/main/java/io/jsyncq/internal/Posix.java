@@ -35,6 +35,7 @@ public final class Posix {
     public static final int ELOOP = 40;
     public static final int ENOENT = 2;
     public static final int EACCES = 13;
+    public static final int EPERM = 1;
     public static final int EISDIR = 21;
     public static final int EFAULT = 14;
 

@@ -1,6 +1,7 @@
 package io.jsyncq.internal;
 
 import io.jsyncq.IncompatibleQueueException;
+import io.jsyncq.InsufficientSpaceException;
 import io.jsyncq.InvalidSizeException;
 import io.jsyncq.NoSuchQueueException;
 import io.jsyncq.QueueExistsException;
@@ -208,7 +209,13 @@ public final class QueueFile {
             if (e.errno() == Posix.ELOOP) {
                 throw notAQueue(path, "it is a symbolic link; remove it");
             }
-            throw new SyncQueueException("could not open queue file " + path + ": errno " + e.errno(), e);
+            if (e.errno() == Posix.EISDIR) {
+                throw notAQueue(path, "it is a directory; remove or rename it, or choose another queue name");
+            }
+            if (e.errno() == Posix.EACCES || e.errno() == Posix.EPERM) {
+                throw AccessDenied.of("queue file", path, e);
+            }
+            throw new SyncQueueException("could not open queue file " + path + ": " + e.describe(), e);
         }
         boolean mapped = false;
         try {
@@ -218,7 +225,7 @@ public final class QueueFile {
             mapped = true;
             return file;
         } catch (PosixException e) {
-            throw new SyncQueueException("could not read or map queue file " + path + ": errno " + e.errno(), e);
+            throw new SyncQueueException("could not read or map queue file " + path + ": " + e.describe(), e);
         } finally {
             if (!mapped) {
                 Posix.close(fd);
@@ -324,7 +331,7 @@ public final class QueueFile {
                     Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_NORESERVE, -1, 0);
         } catch (PosixException e) {
             throw new SyncQueueException("could not reserve " + totalLength + " bytes of address space for queue "
-                    + path + ": errno " + e.errno(), e);
+                    + path + ": " + e.describe(), e);
         }
         try {
             Posix.mmap(base, fileLength, Posix.PROT_READ_WRITE, Posix.MAP_SHARED | Posix.MAP_FIXED, fd, 0);
@@ -332,7 +339,7 @@ public final class QueueFile {
                     fd, ringOffset);
         } catch (PosixException e) {
             Posix.munmap(base, totalLength);
-            throw new SyncQueueException("could not map queue file " + path + ": errno " + e.errno(), e);
+            throw new SyncQueueException("could not map queue file " + path + ": " + e.describe(), e);
         }
         Arena arena = Arena.ofShared();
         MemorySegment memory = MemorySegment.ofAddress(base)
@@ -383,7 +390,7 @@ public final class QueueFile {
                 written += channel.write(zeros, written);
             }
         } catch (IOException e) {
-            throw new InvalidSizeException("could not reserve " + length + " bytes for the queue in "
+            throw new InsufficientSpaceException("could not reserve " + length + " bytes for the queue in "
                     + file.getParent() + " (" + e.getMessage() + "); free space there or choose a smaller size", e);
         }
     }
@@ -398,8 +405,8 @@ public final class QueueFile {
             throw new SyncQueueException("could not read free space of " + directory + ": " + e.getMessage(), e);
         }
         if (usable < length) {
-            throw new InvalidSizeException("a queue of this size needs " + length + " bytes in " + directory
-                    + " but only " + usable + " are free; free space there or choose a smaller size");
+            throw new InsufficientSpaceException("a queue of this size needs " + length + " bytes in " + directory
+                    + " but only " + usable + " are free; free space there or choose a smaller size", null);
         }
     }
 

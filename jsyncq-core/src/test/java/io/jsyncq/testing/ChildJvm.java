@@ -57,6 +57,14 @@ public final class ChildJvm implements AutoCloseable {
         return start(List.of("unshare", "--pid", "--fork", "--mount-proc"), NATIVE_ACCESS, null, mainClass, args);
     }
 
+    /**
+     * A child whose java command runs under {@code prefix}: another user ({@code setpriv ...}), or a mount
+     * namespace of its own ({@code unshare --mount sh -c 'mount ... && exec "$0" "$@"'}).
+     */
+    public static ChildJvm startUnder(List<String> prefix, Class<?> mainClass, String... args) {
+        return start(prefix, NATIVE_ACCESS, null, mainClass, args);
+    }
+
     /** True if this machine lets a test make pid namespaces (root, and unshare installed). */
     public static boolean canMakePidNamespaces() {
         try {
