@@ -150,7 +150,7 @@ public final class QueueAdmin {
         } catch (IncompatibleQueueException notReadable) {
             if (!force) {
                 throw new IncompatibleQueueException(notReadable.getMessage()
-                        + " (force the removal to delete the file anyway)");
+                        + "; force the removal to delete the file anyway");
             }
             deleteFile(directory.resolve(name));
             return;

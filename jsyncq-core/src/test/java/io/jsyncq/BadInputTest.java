@@ -1,10 +1,8 @@
 package io.jsyncq;
 
-import java.time.Duration;
-import java.util.List;
-import io.jsyncq.testing.TryJoin;
 import io.jsyncq.testing.ChildJvm;
 import io.jsyncq.testing.TestQueues;
+import io.jsyncq.testing.TryJoin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +15,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -129,6 +129,20 @@ class BadInputTest {
                     .contains("(uid 0) with mode 0", "this process runs as uid 65534", "group access")
                     .doesNotContain("errno");
             assertThat(owned.capacity()).isEqualTo(4096);
+        }
+    }
+
+    /** Messages carry a sender name of up to 255 bytes whole; the slot (what stat shows) keeps 96, cut at a character. */
+    @Test
+    void aLongSenderNameIsWholeInMessagesAndCutAtACharacterInTheReaderTable() {
+        String sender = "é".repeat(100); // 200 UTF-8 bytes
+        try (SyncQueue writer = SyncQueue.builder(name).size(4096).sender(sender).create();
+             SyncQueue reader = SyncQueue.builder(name).sender("r").open()) {
+            writer.append("t", "hello");
+            assertThat(reader.pop().map(Message::sender)).contains(sender);
+            ReaderInfo info = QueueAdmin.inspect(SyncQueue.defaultDirectory(), name).readers().stream()
+                    .filter(r -> r.sender().startsWith("é")).findFirst().orElseThrow();
+            assertThat(info.sender()).isEqualTo("é".repeat(48) + "…");
         }
     }
 

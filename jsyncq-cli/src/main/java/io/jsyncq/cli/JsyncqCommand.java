@@ -25,12 +25,13 @@ import java.util.concurrent.Callable;
                         + " after it registered, in the one order all readers see."},
         subcommands = {
                 CreateCommand.class, SendCommand.class, TailCommand.class, StatCommand.class, LsCommand.class,
-                RmCommand.class, EvictCommand.class, DemoCommand.class, DemoChildCommand.class, BenchCommand.class,
+                RmCommand.class, EvictCommand.class, DemoCommand.class, DemoChildCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  runtime failure (one line on stderr; --verbose for the stack trace)",
                 "  2  usage error", "",
-                "Sizes: 64k, 1m, 1g (queue sizes are powers of two from 4k to 1g). Durations: 500ms, 2s, 1m."},
+                "Sizes: 64k, 1m, 1g (queue sizes are powers of two from 4k to 1g). Durations: 500ms, 2s, 1m.",
+                "The benchmarks are a module of their own: bin/jsyncq bench (bin/jsyncq bench --help)."},
         usageHelpAutoWidth = true)
 public final class JsyncqCommand implements Callable<Integer> {
 

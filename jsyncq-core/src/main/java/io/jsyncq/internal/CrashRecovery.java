@@ -7,7 +7,6 @@ import static io.jsyncq.internal.ReaderSlotLayout.STATE_FREE;
 import static io.jsyncq.internal.ReaderSlotLayout.generation;
 import static io.jsyncq.internal.ReaderSlotLayout.state;
 
-import io.jsyncq.IncompatibleQueueException;
 
 /**
  * Repairs what dead processes leave behind, so that no crash wedges the queue; never touches what a live
@@ -123,9 +122,8 @@ public final class CrashRecovery {
         }
         if (tail - position > queue.capacity()) {
             // No writer can claim more than a ring ahead of a reader: the tail is damaged, not a hole.
-            throw new IncompatibleQueueException("queue file " + queue.file().path() + " is damaged: its tail is "
-                    + (tail - position) + " bytes ahead of a reader in a ring of " + queue.capacity()
-                    + "; remove the queue and create it again");
+            throw QueueFile.damaged(queue.file().path(), "its tail is " + (tail - position)
+                    + " bytes ahead of a reader in a ring of " + queue.capacity());
         }
         long[] end = {tail};
         boolean noLiveClaimBelow = readers.forEachTaken((slot, word) -> {

@@ -153,14 +153,14 @@ final class MessageReader {
                 }
                 if (!view.wrap(queue.recordOffset(cursor))) {
                     requireStillRegisteredAfterReading(); // if evicted, writers may have reused these bytes
-                    throw new IncompatibleQueueException("queue '" + registration.queueName() + "' is damaged: the record at "
-                            + "position " + cursor + " has an impossible header; remove the queue and create it again");
+                    throw QueueFile.damaged(queue.file().path(), "the record at position " + cursor
+                            + " has an impossible header");
                 }
                 long next = cursor + RecordLayout.alignedLength(view.recordLength());
                 if (view.recordLength() > LARGE_RECORD && next > queue.tailVolatile()) {
                     requireStillRegisteredAfterReading();
-                    throw new IncompatibleQueueException("queue '" + registration.queueName() + "' is damaged: the record at "
-                            + "position " + cursor + " runs past the tail; remove the queue and create it again");
+                    throw QueueFile.damaged(queue.file().path(), "the record at position " + cursor
+                            + " runs past the tail");
                 }
                 if (mark == (cursor | MARK_SKIP_RECORD) || isScreened()) {
                     cursor = next;

@@ -41,15 +41,6 @@ public final class Names {
         return name;
     }
 
-    public static boolean isValidQueueName(String name) {
-        try {
-            requireValidQueueName(name);
-            return true;
-        } catch (InvalidNameException e) {
-            return false;
-        }
-    }
-
     /** Sender and type names: any text whose UTF-8 form has at most 255 bytes. */
     public static byte[] encodeRecordName(String what, String name) {
         if (name == null) {

@@ -414,7 +414,8 @@ public final class QueueFile {
         return new IncompatibleQueueException(path + " is not a jsyncq queue: " + why);
     }
 
-    private static IncompatibleQueueException damaged(Path path, String why) {
+    /** The one message for a queue file whose contents make no sense: what is wrong, and what to do. */
+    static IncompatibleQueueException damaged(Path path, String why) {
         return new IncompatibleQueueException("queue file " + path + " is damaged: " + why
                 + "; remove it and create the queue again");
     }

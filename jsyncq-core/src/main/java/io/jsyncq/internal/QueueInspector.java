@@ -38,11 +38,6 @@ public final class QueueInspector implements AutoCloseable {
         return new QueueInspector(QueueFile.attach(directory, name));
     }
 
-    /** Wraps a file this process has just created; closing the inspector unmaps it. */
-    public static QueueInspector of(QueueFile file) {
-        return new QueueInspector(file);
-    }
-
     public Path path() {
         return file.path();
     }

@@ -61,6 +61,8 @@ public final class ReaderSlotLayout {
     public static final long SPACE_SLEEPERS_OFFSET = MESSAGE_SLEEPERS_OFFSET + Integer.BYTES;
     public static final long SENDER_OFFSET = SPACE_SLEEPERS_OFFSET + Integer.BYTES;
     public static final int MAX_SENDER_BYTES = 2 * QueueLayout.CONTENDED_BLOCK - (int) SENDER_OFFSET;
+    /** Set in the sender length when the name was longer than {@link #MAX_SENDER_BYTES}: the slot keeps its start. */
+    public static final int SENDER_CUT = 1 << 31;
 
     // Waking: written by the sleeping reader and by the writers that wake it.
     public static final long WAIT_AT_OFFSET = 2L * QueueLayout.CONTENDED_BLOCK;

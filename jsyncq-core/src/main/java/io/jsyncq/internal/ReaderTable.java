@@ -154,9 +154,14 @@ public final class ReaderTable {
         memory.set(ValueLayout.JAVA_LONG, slotOffset + WAIT_AT_OFFSET, NOT_WAITING);
         memory.set(ValueLayout.JAVA_INT, slotOffset + ARMED_OFFSET, 0);
         memory.set(ValueLayout.JAVA_INT, slotOffset + SUMMARY_OFFSET, 0); // screens nothing, until it says
-        int senderLength = Math.min(sender.length, MAX_SENDER_BYTES);
-        MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE, slotOffset + SENDER_OFFSET, senderLength);
-        memory.set(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET, senderLength);
+        // The slot keeps what fits, cut where a character starts, and says so: stat shows the name with "…".
+        int kept = Math.min(sender.length, MAX_SENDER_BYTES);
+        while (kept < sender.length && kept > 0 && (sender[kept] & 0xC0) == 0x80) {
+            kept--; // a UTF-8 continuation byte: the character began before it
+        }
+        MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE, slotOffset + SENDER_OFFSET, kept);
+        memory.set(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET,
+                kept | (kept < sender.length ? SENDER_CUT : 0));
     }
 
     /**
@@ -296,12 +301,14 @@ public final class ReaderTable {
         return memory.get(ValueLayout.JAVA_LONG, slotOffset(slot) + PID_NAMESPACE_OFFSET);
     }
 
+    /** The registration's sender name, ending in "…" if it was longer than its slot keeps. */
     public String sender(int slot) {
         long slotOffset = slotOffset(slot);
-        int length = Math.clamp(memory.get(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET), 0, MAX_SENDER_BYTES);
+        int field = memory.get(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET);
+        int length = Math.clamp(field & ~SENDER_CUT, 0, MAX_SENDER_BYTES);
         byte[] bytes = new byte[length];
         MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, slotOffset + SENDER_OFFSET, bytes, 0, length);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new String(bytes, StandardCharsets.UTF_8) + ((field & SENDER_CUT) != 0 ? "…" : "");
     }
 
     private void raiseHighWater(int candidate) {

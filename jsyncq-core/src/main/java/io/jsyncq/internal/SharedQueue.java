@@ -1,6 +1,5 @@
 package io.jsyncq.internal;
 
-import io.jsyncq.IncompatibleQueueException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -116,8 +115,7 @@ public final class SharedQueue {
     public long checkedTailVolatile() {
         long tail = tailVolatile();
         if (tail < 0 || (tail & (GRANULE - 1)) != 0) {
-            throw new IncompatibleQueueException("queue file " + file.path() + " is damaged: its tail position "
-                    + tail + " is not a record boundary; remove the queue and create it again");
+            throw QueueFile.damaged(file.path(), "its tail position " + tail + " is not a record boundary");
         }
         return tail;
     }
