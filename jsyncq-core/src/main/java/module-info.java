@@ -7,5 +7,6 @@
  * on the class path.
  */
 module io.jsyncq {
+    requires jdk.jfr;
     exports io.jsyncq;
 }

@@ -67,10 +67,16 @@ public final class CrashRecovery {
         }
         try {
             long word = readers.slotWordVolatile(slot);
-            if (state(word) == STATE_FREE || !clearAndFree(slot, generation(word))) {
+            if (state(word) == STATE_FREE) {
                 return false; // closed by its owner after we looked
             }
+            String sender = readers.sender(slot);
+            int pid = readers.pid(slot);
+            if (!clearAndFree(slot, generation(word))) {
+                return false;
+            }
             queue.countReaderReclaimed();
+            RepairEvent.reclaimed(queue, slot, sender, pid);
         } finally {
             locks.unlock(slot);
         }
@@ -144,6 +150,7 @@ public final class CrashRecovery {
     /** Skips every granule of dead claims from {@code position} up to the first resolved record start or {@code end}. */
     private void skipGranules(long position, long end) {
         long granule = position;
+        long skipped = 0;
         while (granule < end) {
             long mark = queue.markVolatile(granule);
             long markPosition = mark & ~MARK_STATE_MASK;
@@ -155,6 +162,7 @@ public final class CrashRecovery {
                     if (granule == position) {
                         queue.countHoleRepaired();
                     }
+                    skipped++;
                     granule += GRANULE;
                 }
                 continue; // on a lost race, look at the new mark again
@@ -163,6 +171,9 @@ public final class CrashRecovery {
                 break; // a resolved record start: the hole ends here
             }
             granule += GRANULE; // another reader is repairing the same hole
+        }
+        if (skipped > 0) {
+            RepairEvent.hole(queue, position, skipped);
         }
         queue.wakeAllReaders(); // readers asleep at the granules skipped, whatever they screen
     }

@@ -141,8 +141,17 @@ final class MessageReader {
                         repairHole(); // a reader that never waits must not stop at a crashed writer's hole
                         return 0;
                     }
-                    if (!waiter.await(nextRecordResolved, queue.messages(), queue.readerBed(slot, cursor), false,
-                            repairHole, deadline)) {
+                    MessageWaitEvent waited = new MessageWaitEvent();
+                    waited.begin();
+                    boolean got = waiter.await(nextRecordResolved, queue.messages(), queue.readerBed(slot, cursor), false,
+                            repairHole, deadline);
+                    waited.end();
+                    if (waited.shouldCommit()) {
+                        waited.queue = registration.queueName();
+                        waited.gotMessage = got;
+                        waited.commit();
+                    }
+                    if (!got) {
                         return 0;
                     }
                     mark = queue.markAcquire(cursor);

@@ -185,10 +185,25 @@ final class MessageWriter {
             registration.requireRegistered();
             return (claimed[0] = queue.tryClaim(alignedLength, slot, lane)) >= 0;
         };
-        if (!Waiter.expired(deadline) && waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline)) {
-            return claimed[0];
+        if (Waiter.expired(deadline)) {
+            return -1;
         }
-        return -1;
+        SpaceWaitEvent waited = new SpaceWaitEvent();
+        waited.begin();
+        boolean got = waiter.await(claimedSpace, queue.space(), true, reclaimDeadReaders, deadline);
+        waited.end();
+        if (waited.shouldCommit()) {
+            waited.queue = registration.queueName();
+            waited.needed = alignedLength;
+            waited.gotRoom = got;
+            int slowest = QueueStatus.slowestReaderSlot(queue);
+            if (slowest >= 0) {
+                waited.slowestReader = queue.readers().sender(slowest);
+                waited.slowestReaderPid = queue.readers().pid(slowest);
+            }
+            waited.commit();
+        }
+        return got ? claimed[0] : -1;
     }
 
     /** Checks for dead readers at most once per {@link #RECLAIM_INTERVAL_NANOS}. */

@@ -153,6 +153,7 @@ public final class QueueFile {
             try {
                 file.writeHeader(flags);
                 Files.createLink(path, building);
+                LifecycleEvent.record(path, true, geometry.capacity());
                 return new QueueFile(path, file.fd, file.arena, file.memory, geometry);
             } catch (FileAlreadyExistsException e) {
                 file.unmap();

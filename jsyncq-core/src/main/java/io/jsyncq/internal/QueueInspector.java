@@ -94,6 +94,7 @@ public final class QueueInspector implements AutoCloseable {
             return true;
         });
         file.unlink();
+        LifecycleEvent.record(file.path(), false, queue.capacity());
     }
 
     /**

@@ -22,6 +22,20 @@ public final class QueueStatus {
     private QueueStatus() {
     }
 
+    /** The slot of the active reader whose cursor is lowest, or -1 if none reads. */
+    static int slowestReaderSlot(SharedQueue queue) {
+        ReaderTable table = queue.readers();
+        int[] slowest = {-1};
+        table.forEachTaken((slot, word) -> {
+            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE
+                    && (slowest[0] < 0 || table.cursorVolatile(slot) < table.cursorVolatile(slowest[0]))) {
+                slowest[0] = slot;
+            }
+            return true;
+        });
+        return slowest[0];
+    }
+
     public static List<Reader> readers(SharedQueue queue) {
         ReaderTable table = queue.readers();
         List<Reader> readers = new ArrayList<>();
@@ -43,15 +57,7 @@ public final class QueueStatus {
      */
     public static String slowestReader(SharedQueue queue, int callerSlot) {
         ReaderTable table = queue.readers();
-        int[] slowestSlot = {-1};
-        table.forEachTaken((slot, word) -> {
-            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE
-                    && (slowestSlot[0] < 0 || table.cursorVolatile(slot) < table.cursorVolatile(slowestSlot[0]))) {
-                slowestSlot[0] = slot;
-            }
-            return true;
-        });
-        int slowest = slowestSlot[0];
+        int slowest = slowestReaderSlot(queue);
         if (slowest < 0) {
             return "No reader is registered";
         }

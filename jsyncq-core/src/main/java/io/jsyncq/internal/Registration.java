@@ -345,5 +345,6 @@ public final class Registration implements AutoCloseable {
             return;
         }
         leavingQueue.markRemoved();
+        LifecycleEvent.record(file.path(), false, leavingQueue.capacity());
     }
 }

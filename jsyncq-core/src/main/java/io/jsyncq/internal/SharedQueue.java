@@ -420,6 +420,7 @@ public final class SharedQueue {
         if (!readers.evict(slot, activeWord)) {
             return false;
         }
+        RepairEvent.evicted(this, slot, readers.sender(slot), readers.pid(slot));
         wakeAllReaders();
         space.wakeAll();
         return true;
