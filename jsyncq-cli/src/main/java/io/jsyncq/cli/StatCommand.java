@@ -44,6 +44,10 @@ final class StatCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (one per refresh with --watch).")
     boolean json;
 
+    @Option(names = "--prometheus", description = "Print the figures in the Prometheus text format, named as the"
+            + " jsyncq-micrometer binder's (for a textfile collector or a scrape script).")
+    boolean prometheus;
+
     @Option(names = "--watch", paramLabel = "INTERVAL", arity = "0..1", fallbackValue = "1s",
             description = "Refresh every INTERVAL (default 1s) until Ctrl-C; in place on a terminal.")
     String watchText;
@@ -71,6 +75,10 @@ final class StatCommand implements Callable<Integer> {
         if (name == null) {
             throw new ParameterException(spec.commandLine(), "Missing required parameter: 'NAME'");
         }
+        if (prometheus && (json || watch != null)) {
+            throw new ParameterException(spec.commandLine(), "--prometheus prints one snapshot: it goes with neither"
+                    + " --json nor --watch");
+        }
         PrintStream out = System.out;
         try (QueueMonitor monitor = QueueMonitor.open(common.directory(), name)) {
             if (watch == null) {
@@ -79,7 +87,7 @@ final class StatCommand implements Callable<Integer> {
                     Thread.sleep(sample);
                     info = monitor.snapshot();
                 }
-                out.print(json ? toJson(info) + "\n" : toText(info));
+                out.print(prometheus ? PrometheusText.of(info) : json ? toJson(info) + "\n" : toText(info));
                 out.flush();
                 return JsyncqCommand.OK;
             }

@@ -71,6 +71,42 @@ class CommandsTest {
         assertThat(verbose.stderr()).contains("NoSuchQueueException", "\tat ");
     }
 
+    /** Parsed line by line as a scraper would: every sample has its HELP and TYPE, and the values are the queue's. */
+    @Test
+    void statPrintsThePrometheusTextFormat() {
+        String name = queues.newName("prom");
+        try (SyncQueue writer = SyncQueue.builder(name).size(4096).sender("w").writeOnly().create();
+             SyncQueue reader = SyncQueue.builder(name).sender("say \"hi\"").open()) {
+            for (int i = 0; i < 5; i++) {
+                writer.append("t", "message " + i); // 64-byte records
+            }
+            Cli.Result result = Cli.run("stat", name, "--prometheus", "--sample", "0");
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            java.util.Map<String, String> types = new java.util.HashMap<>();
+            java.util.Map<String, Double> samples = new java.util.LinkedHashMap<>();
+            for (String line : result.stdout().split("\n")) {
+                if (line.startsWith("# TYPE ")) {
+                    String[] parts = line.split(" ");
+                    types.put(parts[2], parts[3]);
+                } else if (!line.startsWith("#") && !line.isBlank()) {
+                    int space = line.lastIndexOf(' ');
+                    samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+                    assertThat(types).containsKey(line.substring(0, line.indexOf('{')));
+                }
+            }
+            String queue = "{queue=\"" + name + "\"}";
+            assertThat(samples).containsEntry("jsyncq_queue_capacity_bytes" + queue, 4096.0)
+                    .containsEntry("jsyncq_queue_used_bytes" + queue, 5 * 64.0)
+                    .containsEntry("jsyncq_queue_registrations" + queue, 2.0)
+                    .containsEntry("jsyncq_queue_appended_bytes_total" + queue, 5 * 64.0)
+                    .containsEntry("jsyncq_reader_lag_bytes{queue=\"" + name + "\",slot=\"1\",sender=\"say \\\"hi\\\"\"}", 5 * 64.0);
+            assertThat(types).containsEntry("jsyncq_queue_appended_bytes_total", "counter")
+                    .containsEntry("jsyncq_queue_free_bytes", "gauge");
+            assertThat(reader.pop()).isPresent();
+        }
+        assertOneLineFailure(Cli.run("stat", name, "--prometheus", "--json"), 2, "--prometheus");
+    }
+
     @Test
     void createLsStatRm() {
         String name = queues.newName("admin");
