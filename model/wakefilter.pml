@@ -1,7 +1,8 @@
 /*
  * wakefilter.pml -- waking only the readers that will read (the next step of
  * the wake protocol; see README.md "wakefilter.pml").  No sleep cap: a
- * sleeper in futex_wait sleeps until a futex_wake on its own word.
+ * sleeper in futex_wait sleeps until a futex_wake on its own word.  (In the
+ * code all readers share one word, each with its own bit: wakebits.pml.)
  *
  * One reader R sleeps on a futex word of its own slot, after publishing the
  * position it waits at (waitAt) and arming (armed), then checking its

@@ -68,6 +68,10 @@ public final class Posix {
 
     private static final int FUTEX_WAIT = 0;
     private static final int FUTEX_WAKE = 1;
+    private static final int FUTEX_WAIT_BITSET = 9;
+    private static final int FUTEX_WAKE_BITSET = 10;
+    private static final int CLOCK_MONOTONIC = 1;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private static final long MAP_FAILED = -1L;
     private static final int SC_PAGESIZE = 30;
@@ -106,6 +110,12 @@ public final class Posix {
     private static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS),
             Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    /** {@code syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3)}: the bitset operations take all six. */
+    private static final MethodHandle SYSCALL_FUTEX_BITSET = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
     private static final long SYS_FUTEX = switch (System.getProperty("os.arch")) {
         case "amd64", "x86_64" -> 202;
@@ -336,6 +346,39 @@ public final class Posix {
         try {
             long ignoredWokenCount = (long) SYSCALL_FUTEX.invokeExact(
                     callState, SYS_FUTEX, wordAddress, FUTEX_WAKE, Integer.MAX_VALUE, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code FUTEX_WAIT_BITSET} on a shared futex word: sleeps while the word holds {@code expected}, for at
+     * most {@code nanos}, and is woken only by a {@link #futexWakeBits} whose bits include one of
+     * {@code bits}. The kernel takes an absolute {@code CLOCK_MONOTONIC} deadline here, which this call
+     * computes into {@code timespec} (scratch memory of {@link #TIMESPEC_SIZE} bytes).
+     *
+     * @return as {@link #futexWait}
+     */
+    public static int futexWaitBits(long wordAddress, int expected, long nanos, int bits, MemorySegment timespec,
+            MemorySegment callState) {
+        try {
+            int ignoredAlwaysZero = (int) CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
+            long deadline = timespec.get(JAVA_LONG, 8) + nanos;
+            timespec.set(JAVA_LONG, 0, timespec.get(JAVA_LONG, 0) + deadline / NANOS_PER_SECOND);
+            timespec.set(JAVA_LONG, 8, deadline % NANOS_PER_SECOND);
+            long result = (long) SYSCALL_FUTEX_BITSET.invokeExact(callState, SYS_FUTEX, wordAddress,
+                    FUTEX_WAIT_BITSET, expected, timespec, MemorySegment.NULL, bits);
+            return result == 0 ? 0 : errno(callState);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code FUTEX_WAKE_BITSET}: wakes every process sleeping on the word with a bit in {@code bits} (not 0). */
+    public static void futexWakeBits(long wordAddress, int bits, MemorySegment callState) {
+        try {
+            long ignoredWokenCount = (long) SYSCALL_FUTEX_BITSET.invokeExact(callState, SYS_FUTEX, wordAddress,
+                    FUTEX_WAKE_BITSET, Integer.MAX_VALUE, MemorySegment.NULL, MemorySegment.NULL, bits);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -22,7 +22,9 @@ package io.jsyncq.internal;
  *           | lifecycle (i32): REMOVED bit                                      |
  *           | registration epoch (i32)      slot high-water mark (i32)          |
  *  512      +------------------------------------------------------------------+
- *           | message futex (i32)   message waiters (i32)   armed (i32)       |
+ *           | message futex (i32)   message waiters (i32)   unused (i32)      |
+ *           | readers sleep on the futex each with its own bit; each is armed |
+ *           | in its own slot ({@link ReaderSlotLayout})                        |
  *  640      +------------------------------------------------------------------+
  *           | space futex (i32)     space waiters (i32)     armed (i32)       |
  *  768      +------------------------------------------------------------------+
@@ -49,7 +51,7 @@ public final class QueueLayout {
 
     /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
-    public static final int LAYOUT_VERSION = 4;
+    public static final int LAYOUT_VERSION = 5;
 
     public static final int CONTENDED_BLOCK = 128;
 

@@ -21,8 +21,8 @@ package io.jsyncq.internal;
  *  256  +-----------------------------------------------------------------+
  *       | wait position (i64): the record its sleeping reader waits for;   |
  *       |   set by the reader before it arms, moved on by writers         |
- *       | wake word (i32): the futex word its readers sleep on            |
- *       | armed (i32): 1 once a reader of it is about to sleep            |
+ *       | armed (i32): 1 once its reader is about to sleep; the writer    |
+ *       |   that clears it wakes the reader (its bit of the message futex)|
  *       | screen summary (i32): sender hashes | type hashes << 8, or      |
  *       |   {@link #SUMMARY_UNFILTERED}                                     |
  *       | screened sender hashes: {@link #SUMMARY_HASHES} x i64            |
@@ -66,10 +66,9 @@ public final class ReaderSlotLayout {
 
     // Waking: written by the sleeping reader and by the writers that wake it.
     public static final long WAIT_AT_OFFSET = 2L * QueueLayout.CONTENDED_BLOCK;
-    public static final long WAKE_WORD_OFFSET = WAIT_AT_OFFSET + Long.BYTES;
-    public static final long ARMED_OFFSET = WAKE_WORD_OFFSET + Integer.BYTES;
+    public static final long ARMED_OFFSET = WAIT_AT_OFFSET + Long.BYTES;
     public static final long SUMMARY_OFFSET = ARMED_OFFSET + Integer.BYTES;
-    public static final long SENDER_HASHES_OFFSET = SUMMARY_OFFSET + Long.BYTES; // after 4 bytes of padding
+    public static final long SENDER_HASHES_OFFSET = SUMMARY_OFFSET + Integer.BYTES;
     /** Screened names of each kind a summary holds; a reader screening more is woken for everything. */
     public static final int SUMMARY_HASHES = 6;
     public static final long TYPE_HASHES_OFFSET = SENDER_HASHES_OFFSET + (long) SUMMARY_HASHES * Long.BYTES;

@@ -211,19 +211,6 @@ public final class ReaderTable {
         return LONG.compareAndSet(memory, slotOffset(slot) + WAIT_AT_OFFSET, from, to);
     }
 
-    int wakeWordVolatile(int slot) {
-        return (int) INT.getVolatile(memory, slotOffset(slot) + WAKE_WORD_OFFSET);
-    }
-
-    /** Bumps the wake word before a futex wake on it, so that a sleeper about to sleep does not. */
-    void bumpWakeWord(int slot) {
-        INT.getAndAdd(memory, slotOffset(slot) + WAKE_WORD_OFFSET, 1);
-    }
-
-    long wakeWordAddress(int slot) {
-        return memory.address() + slotOffset(slot) + WAKE_WORD_OFFSET;
-    }
-
     /** Says a reader of the slot is about to sleep: after it stored its wait position, before its last look. */
     void armVolatile(int slot) {
         INT.setVolatile(memory, slotOffset(slot) + ARMED_OFFSET, 1);

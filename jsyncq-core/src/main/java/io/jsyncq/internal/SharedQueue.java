@@ -35,8 +35,9 @@ import static io.jsyncq.internal.QueueLayout.*;
  *
  * <p><b>Sleeping and waking</b> (§5). Dekker between a sleeper's count-arm-check and a waker's
  * change-then-load, over a futex word that the sleeper read before counting itself; see {@link WakeChannel}.
- * A reader sleeps on its own slot's word, having said where it waits: a writer wakes it only if it will
- * read the record there, and otherwise hands its wait on to the next record ({@link #wakeOrHandOn}).
+ * A reader sleeps on the message channel's word with its own bit, having said where it waits: a writer
+ * wakes it only if it will read the record there, and otherwise hands its wait on to the next record
+ * ({@link #wakeOrHandOn}); it gathers the readers it wakes into one call (model/wakebits.pml).
  */
 public final class SharedQueue {
 
@@ -204,15 +205,18 @@ public final class SharedQueue {
      * passed the reader by), goes on from there.
      */
     private void wakeReadersWaitingAt(long position, long senderHash, long typeHash, boolean wakeAnyway) {
+        int[] bits = {0};
         readers.forEachTaken((slot, word) -> {
             if (readers.isArmed(slot) && readers.waitAtVolatile(slot) == position) {
-                wakeOrHandOn(slot, position, senderHash, typeHash, wakeAnyway);
+                bits[0] |= wakeOrHandOn(slot, position, senderHash, typeHash, wakeAnyway);
             }
             return true;
         });
+        wakeReaders(bits[0]);
     }
 
-    private void wakeOrHandOn(int slot, long position, long senderHash, long typeHash, boolean wakeAnyway) {
+    /** The reader's bit, if it is to be woken (the caller makes the one call for all), or 0. */
+    private int wakeOrHandOn(int slot, long position, long senderHash, long typeHash, boolean wakeAnyway) {
         long at = position;
         long sender = senderHash;
         long type = typeHash;
@@ -220,15 +224,14 @@ public final class SharedQueue {
         while (true) {
             long next = any || !readers.screens(slot, sender, type) ? -1 : nextRecord(at);
             if (next < 0) {
-                wakeReader(slot);
-                return;
+                return readers.disarm(slot) ? readerBit(slot) : 0;
             }
             if (!readers.moveWaitAt(slot, at, next)) {
-                return; // it woke and waits elsewhere now, or another writer moved it
+                return 0; // it woke and waits elsewhere now, or another writer moved it
             }
             long mark = markVolatile(next);
             if (!isResolved(mark, next)) {
-                return; // that record's writer will see the reader waiting at it
+                return 0; // that record's writer will see the reader waiting at it
             }
             at = next;
             any = mark != next; // a record to skip: the reader's to skip, so wake it
@@ -252,20 +255,38 @@ public final class SharedQueue {
         return position + RecordLayout.alignedLength(length);
     }
 
+    /**
+     * A reader's bit on the message channel's futex word. Slots 32 apart share a bit: that costs a spare
+     * wake-up, never a lost one, since every sleeper checks its condition after any wake-up.
+     */
+    private static int readerBit(int slot) {
+        return 1 << (slot & (Integer.SIZE - 1));
+    }
+
+    /** One bump and one futex call for all the readers in {@code bits}, each already disarmed by the caller. */
+    private void wakeReaders(int bits) {
+        if (bits != 0) {
+            messages.wakeBits(bits);
+        }
+    }
+
     /** Wakes the reader sleeping in {@code slot}, if armed: the one caller that disarms it makes the call. */
     public void wakeReader(int slot) {
         if (readers.disarm(slot)) {
-            readers.bumpWakeWord(slot);
-            WakeChannel.futexWake(readers.wakeWordAddress(slot));
+            messages.wakeBits(readerBit(slot));
         }
     }
 
     /** Wakes every sleeping reader: for closing, eviction, removal, repaired holes. */
     public void wakeAllReaders() {
+        int[] bits = {0};
         readers.forEachTaken((slot, word) -> {
-            wakeReader(slot);
+            if (readers.disarm(slot)) {
+                bits[0] |= readerBit(slot);
+            }
             return true;
         });
+        wakeReaders(bits[0]);
     }
 
     /**
@@ -277,24 +298,27 @@ public final class SharedQueue {
         if (messages.waitersVolatile() == 0) {
             return;
         }
+        int[] bits = {0};
         readers.forEachTaken((slot, word) -> {
             if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE && readers.isArmed(slot)
-                    && readers.waitAtVolatile(slot) > readers.cursorVolatile(slot)) {
-                wakeReader(slot);
+                    && readers.waitAtVolatile(slot) > readers.cursorVolatile(slot) && readers.disarm(slot)) {
+                bits[0] |= readerBit(slot);
             }
             return true;
         });
+        wakeReaders(bits[0]);
     }
 
     /**
-     * Where the reader of {@code slot} sleeps for the record at {@code waitAt}: its own slot's futex word,
-     * after publishing the position and arming (design.md §5).
+     * Where the reader of {@code slot} sleeps for the record at {@code waitAt}: the message channel's futex
+     * word, with the slot's own bit, after publishing the position and arming the slot (design.md §5).
      */
     Waiter.Bed readerBed(int slot, long waitAt) {
+        int bit = readerBit(slot);
         return new Waiter.Bed() {
             @Override
             public int sequence() {
-                return readers.wakeWordVolatile(slot);
+                return messages.sequenceVolatile();
             }
 
             @Override
@@ -305,7 +329,7 @@ public final class SharedQueue {
 
             @Override
             public void sleep(int sequence, long nanos) {
-                WakeChannel.futexSleep(memory, readers.wakeWordAddress(slot), sequence, nanos);
+                messages.sleepOnBits(sequence, nanos, bit);
             }
         };
     }

@@ -9,8 +9,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A futex word, a count of the processes sleeping on it and an "armed" flag, all in shared memory: the
- * place where one kind of waiter sleeps, or (for readers, who sleep on their own slot's word so that
- * writers wake only those that will read, see {@link SharedQueue#readerBed}) where it is counted. The
+ * place where one kind of waiter sleeps. Readers sleep on their channel's word each with a bit of its own
+ * and an armed flag in its own slot, so that a writer wakes only those that will read, all in one call
+ * (see {@link SharedQueue#readerBed}); the channel's own flag is then unused. The
  * protocol that makes it free of lost wake-ups is in {@link SharedQueue}'s notes; {@link Waiter} drives the
  * sleeping side.
  *
@@ -100,25 +101,29 @@ public final class WakeChannel implements Waiter.Bed {
      */
     @Override
     public void sleep(int sequence, long nanos) {
-        futexSleep(memory, futexWordAddress, sequence, nanos);
-    }
-
-    /** Wakes every process sleeping on the futex word at {@code address} (in a shared mapping). */
-    static void futexWake(long address) {
-        Posix.futexWakeAll(address, SCRATCH.get()[1]);
-    }
-
-    /**
-     * Sleeps on the futex word at {@code address} in {@code memory} while it holds {@code sequence}, for at
-     * most {@code nanos}; returns without error on a wake-up, a changed word, a timeout, a signal, or an
-     * unmapping of {@code memory}.
-     */
-    static void futexSleep(MemorySegment memory, long address, int sequence, long nanos) {
         MemorySegment[] scratch = SCRATCH.get();
         MemorySegment timespec = scratch[0];
         timespec.set(ValueLayout.JAVA_LONG, 0, nanos / NANOS_PER_SECOND);
         timespec.set(ValueLayout.JAVA_LONG, 8, nanos % NANOS_PER_SECOND);
-        int error = Posix.futexWait(address, sequence, timespec, scratch[1]);
+        checkWait(Posix.futexWait(futexWordAddress, sequence, timespec, scratch[1]));
+    }
+
+    /**
+     * Bumps the sequence and wakes the sleepers of {@link #sleepOnBits} whose bits meet {@code bits} (not
+     * 0), in one call however many they are: how a writer wakes the readers it chose (design.md §5).
+     */
+    public void wakeBits(int bits) {
+        INT.getAndAdd(memory, sequenceOffset, 1);
+        Posix.futexWakeBits(futexWordAddress, bits, SCRATCH.get()[1]);
+    }
+
+    /** As {@link #sleep}, but woken only by {@link #wakeAll} or a {@link #wakeBits} that includes {@code bits}. */
+    public void sleepOnBits(int sequence, long nanos, int bits) {
+        MemorySegment[] scratch = SCRATCH.get();
+        checkWait(Posix.futexWaitBits(futexWordAddress, sequence, nanos, bits, scratch[0], scratch[1]));
+    }
+
+    private void checkWait(int error) {
         if (error == Posix.EFAULT && !memory.scope().isAlive()) {
             return; // unmapped by a close from another thread: the caller's next look says so
         }
