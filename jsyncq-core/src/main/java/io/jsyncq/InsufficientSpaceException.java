@@ -7,6 +7,12 @@ package io.jsyncq;
 public class InsufficientSpaceException extends SyncQueueException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates one with a message and a cause.
+     *
+     * @param message how many bytes the queue needs, how many are free if known, and what to do
+     * @param cause   the failure to reserve the space, or null when a check of the free space found too little
+     */
     public InsufficientSpaceException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -14,18 +14,31 @@ import java.util.Arrays;
  */
 public record Message(String sender, String type, byte[] body) {
 
+    /**
+     * Holds the body array as it is, without copying it.
+     *
+     * @throws NullPointerException if any component is null
+     */
     public Message {
         java.util.Objects.requireNonNull(sender, "sender");
         java.util.Objects.requireNonNull(type, "type");
         java.util.Objects.requireNonNull(body, "body");
     }
 
-    /** The body decoded as UTF-8 (malformed bytes become U+FFFD). */
+    /**
+     * The body decoded as UTF-8 (malformed bytes become U+FFFD).
+     *
+     * @return a new string on each call
+     */
     public String text() {
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    /** A read-only view of the body. */
+    /**
+     * A read-only view of the body.
+     *
+     * @return a new buffer over the body array, no copy, from position 0 to the body's length
+     */
     public ByteBuffer bodyBuffer() {
         return ByteBuffer.wrap(body).asReadOnlyBuffer();
     }

@@ -17,35 +17,86 @@ import java.lang.foreign.MemorySegment;
  */
 public interface MessageView {
 
-    /** The mapped memory that holds the message; the body is {@code bodyLength()} bytes at {@code bodyOffset()}. */
+    /**
+     * The mapped memory that holds the message; the body is {@code bodyLength()} bytes at {@code bodyOffset()}.
+     *
+     * @return a read-only segment over the mapped queue file
+     */
     MemorySegment buffer();
 
+    /**
+     * Where the body starts.
+     *
+     * @return the offset of the body's first byte in {@link #buffer()}, in bytes
+     */
     long bodyOffset();
 
+    /**
+     * How long the body is.
+     *
+     * @return the body's length in bytes, zero for an empty body
+     */
     int bodyLength();
 
-    /** The body as a slice of {@link #buffer()}: no copy. */
+    /**
+     * The body as a slice of {@link #buffer()}: no copy.
+     *
+     * @return a read-only segment of {@code bodyLength()} bytes
+     */
     default MemorySegment body() {
         return buffer().asSlice(bodyOffset(), bodyLength());
     }
 
+    /**
+     * The sender name of the registration that appended the message.
+     *
+     * @return the sender name, decoded from UTF-8 into a new string
+     */
     String sender();
 
+    /**
+     * The message type given to {@code append}.
+     *
+     * @return the type, decoded from UTF-8 into a new string; {@code ""} when none was given
+     */
     String type();
 
-    /** True if the sender name is {@code name}, compared as UTF-8 bytes without allocating. */
+    /**
+     * True if the sender name is {@code name}, compared as UTF-8 bytes without allocating.
+     *
+     * @param name a sender name encoded as UTF-8, best encoded once outside the handler
+     * @return true if the sender name has exactly these bytes
+     */
     boolean senderEquals(byte[] name);
 
-    /** True if the type is {@code type}, compared as UTF-8 bytes without allocating. */
+    /**
+     * True if the type is {@code type}, compared as UTF-8 bytes without allocating.
+     *
+     * @param type a message type encoded as UTF-8 ({@code new byte[0]} for none), best encoded once outside
+     *             the handler
+     * @return true if the type has exactly these bytes
+     */
     boolean typeEquals(byte[] type);
 
-    /** A copy of the body. */
+    /**
+     * A copy of the body.
+     *
+     * @return a new array of {@code bodyLength()} bytes, which outlives the handler
+     */
     byte[] bodyBytes();
 
-    /** The body decoded as UTF-8. */
+    /**
+     * The body decoded as UTF-8.
+     *
+     * @return a new string; malformed bytes become U+FFFD
+     */
     String bodyText();
 
-    /** A copy of the whole message that outlives the handler. */
+    /**
+     * A copy of the whole message that outlives the handler.
+     *
+     * @return a new message holding a copy of the body
+     */
     default Message toMessage() {
         return new Message(sender(), type(), bodyBytes());
     }

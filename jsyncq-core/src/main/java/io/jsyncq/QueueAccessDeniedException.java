@@ -7,6 +7,11 @@ package io.jsyncq;
 public class QueueAccessDeniedException extends SyncQueueException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates one with a message.
+     *
+     * @param message the file, its owner and mode, and what to do
+     */
     public QueueAccessDeniedException(String message) {
         super(message);
     }

@@ -39,11 +39,20 @@ public final class QueueAdmin {
      * the last of the registrations made on it later closes; with {@code keep}, it stays until
      * {@link #remove removed}.
      *
+     * @param directory   the directory to create the file in, such as {@link SyncQueue#defaultDirectory()}; it
+     *                    must exist
+     * @param name        the queue name, which becomes the file name
+     * @param size        the ring size in bytes: a power of two from one page (4 KiB on most machines) to 1 GiB
+     * @param maxReaders  how many registrations may be open at once, from 1 to 4096
+     * @param keep        true to keep the file when its last registration closes
+     * @param groupAccess true to make the file readable and writable by its group too (0660), not by its owner
+     *                    only (0600)
      * @return the queue file
      * @throws QueueExistsException  if there is already a queue of that name
      * @throws InvalidSizeException  if {@code size} is not a power of two from 4 KiB to 1 GiB, or
      *                               {@code maxReaders} is out of range
      * @throws InvalidNameException  if the name is not 1–200 characters of {@code [A-Za-z0-9._-]}
+     * @throws InsufficientSpaceException if the file system of {@code directory} has too little free space
      */
     @SuppressWarnings("try") // the name lock is held, not used, in the body
     public static Path create(Path directory, String name, long size, int maxReaders, boolean keep,
@@ -67,6 +76,9 @@ public final class QueueAdmin {
      * back (stopped, hung, or just too slow); a dead one is reclaimed without being asked. A message the
      * evicted process is writing at that moment is either delivered whole or not at all (it is told).
      *
+     * @param directory the directory that holds the queue file, such as {@link SyncQueue#defaultDirectory()}
+     * @param name      the queue name
+     * @param slot      the reader slot, as {@link ReaderInfo#slot()} gives it
      * @throws NoSuchQueueException if there is no such queue
      * @throws IllegalArgumentException if no registration is active in that slot
      */
@@ -84,6 +96,12 @@ public final class QueueAdmin {
     /**
      * A snapshot of the queue {@code name}: sizes, tail, and each registration with its lag in bytes and
      * messages. For rates, take two snapshots with one {@link QueueMonitor}.
+     *
+     * @param directory the directory that holds the queue file, such as {@link SyncQueue#defaultDirectory()}
+     * @param name      the queue name
+     * @return the snapshot; its {@link QueueInfo#rates()} is null
+     * @throws NoSuchQueueException       if there is no such queue
+     * @throws IncompatibleQueueException if the file is not a jsyncq queue of this layout version
      */
     public static QueueInfo inspect(Path directory, String name) {
         try (QueueMonitor monitor = QueueMonitor.open(directory, name)) {
@@ -95,6 +113,10 @@ public final class QueueAdmin {
      * The jsyncq queues in {@code directory}, by name. Files that are not jsyncq queues (other programs'
      * shared memory) are left out, and so are queues this process may not open or of another layout version.
      * Lag is given in bytes only ({@link ReaderInfo#lagMessages()} is -1).
+     *
+     * @param directory the directory to look in, such as {@link SyncQueue#defaultDirectory()}
+     * @return a snapshot of each queue, sorted by name; empty if there is none
+     * @throws SyncQueueException if the directory does not exist or cannot be read
      */
     public static List<QueueInfo> list(Path directory) {
         Objects.requireNonNull(directory, "directory");
@@ -127,8 +149,10 @@ public final class QueueAdmin {
      * more; registrations still open (only with {@code force}) are evicted and learn on their next call that
      * the queue is gone; then its file is unlinked.
      *
-     * @param force remove it even while live processes are registered; and remove a file of that name that
-     *              is not a readable jsyncq queue (damaged, or of another layout version)
+     * @param directory the directory that holds the queue file, such as {@link SyncQueue#defaultDirectory()}
+     * @param name      the queue name
+     * @param force     remove it even while live processes are registered; and remove a file of that name
+     *                  that is not a readable jsyncq queue (damaged, or of another layout version)
      * @throws QueueInUseException          if live processes are registered and {@code force} is not set
      * @throws NoSuchQueueException         if there is no such queue
      * @throws IncompatibleQueueException   if the file is not a jsyncq queue and {@code force} is not set

@@ -4,6 +4,11 @@ package io.jsyncq;
 public class QueueInUseException extends SyncQueueException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates one with a message.
+     *
+     * @param message the live registrations, and what to do
+     */
     public QueueInUseException(String message) {
         super(message);
     }

@@ -27,11 +27,20 @@ public record QueueInfo(String name, Path path, long capacity, int maxReaders, b
                         long tail, long usedBytes, long freeBytes, long readersReclaimed, long holesRepaired,
                         List<ReaderInfo> readers, Rates rates) {
 
+    /**
+     * Copies {@code readers}, so that the snapshot never changes.
+     *
+     * @throws NullPointerException if {@code readers} or one of its elements is null
+     */
     public QueueInfo {
         readers = List.copyOf(readers);
     }
 
-    /** How many registered processes are alive. */
+    /**
+     * How many registered processes are alive.
+     *
+     * @return the number of {@link #readers()} whose process is alive
+     */
     public long liveReaders() {
         return readers.stream().filter(ReaderInfo::alive).count();
     }
@@ -47,11 +56,21 @@ public record QueueInfo(String name, Path path, long capacity, int maxReaders, b
      */
     public record Rates(Duration interval, long bytes, long messages, boolean estimated) {
 
+        /**
+         * Ring bytes claimed per second, headers and padding included.
+         *
+         * @return {@code bytes} over the interval in seconds; 0 when the interval is zero or negative
+         */
         public double bytesPerSecond() {
             return perSecond(bytes);
         }
 
-        /** Messages per second, or NaN when they could not be counted. */
+        /**
+         * Messages per second, or NaN when they could not be counted.
+         *
+         * @return {@code messages} over the interval in seconds; NaN when {@code messages} is -1, and 0 when the
+         *         interval is zero or negative
+         */
         public double messagesPerSecond() {
             return messages < 0 ? Double.NaN : perSecond(messages);
         }

@@ -4,10 +4,21 @@ package io.jsyncq;
 public class QueueInterruptedException extends SyncQueueException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates one with a message.
+     *
+     * @param message what the thread was waiting for
+     */
     public QueueInterruptedException(String message) {
         super(message);
     }
 
+    /**
+     * Creates one with a message and a cause.
+     *
+     * @param message what the thread was waiting for
+     * @param cause   the failure that led to this one; may be null
+     */
     public QueueInterruptedException(String message, Throwable cause) {
         super(message, cause);
     }

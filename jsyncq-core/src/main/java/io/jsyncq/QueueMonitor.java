@@ -53,6 +53,9 @@ public final class QueueMonitor implements AutoCloseable {
     /**
      * Maps the queue {@code name} in {@code directory} to watch it.
      *
+     * @param directory the directory that holds the queue file, such as {@link SyncQueue#defaultDirectory()}
+     * @param name      the queue name
+     * @return a monitor, to close when done: it keeps the file mapped
      * @throws NoSuchQueueException        if there is none
      * @throws IncompatibleQueueException  if the file is not a jsyncq queue of this layout version
      */
@@ -68,16 +71,33 @@ public final class QueueMonitor implements AutoCloseable {
         }
     }
 
-    /** Maps the queue {@code name} in the default directory ({@link SyncQueue#defaultDirectory()}). */
+    /**
+     * Maps the queue {@code name} in the default directory ({@link SyncQueue#defaultDirectory()}).
+     *
+     * @param name the queue name
+     * @return a monitor, to close when done: it keeps the file mapped
+     * @throws NoSuchQueueException        if there is none
+     * @throws IncompatibleQueueException  if the file is not a jsyncq queue of this layout version
+     */
     public static QueueMonitor open(String name) {
         return open(SyncQueue.defaultDirectory(), name);
     }
 
+    /**
+     * The name of the queue watched.
+     *
+     * @return the queue name given to {@link #open}
+     */
     public String name() {
         return name;
     }
 
-    /** A snapshot that counts each reader's lag in messages, by walking the records it has not read. */
+    /**
+     * A snapshot that counts each reader's lag in messages, by walking the records it has not read.
+     *
+     * @return the queue as it is now; its {@link QueueInfo#rates()} is null on this monitor's first snapshot
+     * @throws NoSuchQueueException if the queue has been removed since this monitor opened it
+     */
     public QueueInfo snapshot() {
         return snapshot(true);
     }
@@ -87,6 +107,7 @@ public final class QueueMonitor implements AutoCloseable {
      *
      * @param countMessages whether to count each reader's lag in messages (a walk over up to one ring of
      *                      record headers) and the messages appended since the previous snapshot
+     * @return the queue as it is now; its {@link QueueInfo#rates()} is null on this monitor's first snapshot
      * @throws NoSuchQueueException if the queue has been removed since this monitor opened it
      */
     public QueueInfo snapshot(boolean countMessages) {

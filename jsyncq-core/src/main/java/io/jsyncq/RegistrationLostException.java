@@ -10,6 +10,11 @@ package io.jsyncq;
 public class RegistrationLostException extends SyncQueueException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates one with a message.
+     *
+     * @param message why the registration was lost, and what to do
+     */
     public RegistrationLostException(String message) {
         super(message);
     }

@@ -82,84 +82,211 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         this.registration = registration;
     }
 
-    /** Creates the queue {@code name} of {@code size} bytes in {@code /dev/shm} and registers on it. */
+    /**
+     * Creates the queue {@code name} of {@code size} bytes in the default directory
+     * ({@link #defaultDirectory()}) and registers on it, with the defaults of {@link Builder}.
+     *
+     * @param name the queue name: 1 to 200 characters of {@code [A-Za-z0-9._-]}, not starting with a dot
+     * @param size the ring size in bytes: a power of two from one page (4 KiB on most machines) to 1 GiB
+     * @return the registration, to close when done
+     * @throws QueueExistsException if there is already a queue of that name
+     * @throws InvalidSizeException if {@code size} is out of range
+     * @throws InvalidNameException if the name is not allowed
+     */
     public static SyncQueue create(String name, long size) {
         return builder(name).size(size).create();
     }
 
-    /** Attaches to the existing queue {@code name} in {@code /dev/shm} and registers on it. */
+    /**
+     * Attaches to the existing queue {@code name} in the default directory ({@link #defaultDirectory()}) and
+     * registers on it, with the defaults of {@link Builder}.
+     *
+     * @param name the queue name: 1 to 200 characters of {@code [A-Za-z0-9._-]}, not starting with a dot
+     * @return the registration, to close when done
+     * @throws NoSuchQueueException if there is no queue of that name
+     * @throws InvalidNameException if the name is not allowed
+     */
     public static SyncQueue open(String name) {
         return builder(name).open();
     }
 
+    /**
+     * Starts describing a registration on the queue {@code name}. Nothing is checked or opened until
+     * {@link Builder#create()}, {@link Builder#open()} or {@link Builder#openOrCreate()}.
+     *
+     * @param name the queue name: 1 to 200 characters of {@code [A-Za-z0-9._-]}, not starting with a dot
+     * @return a builder with every option at its default
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** The directory that queues live in by default: {@code $JSYNCQ_DIR}, else {@code /dev/shm}. */
+    /**
+     * The directory that queues live in by default: {@code $JSYNCQ_DIR}, else {@code /dev/shm}.
+     *
+     * @return the directory named by the environment variable {@code JSYNCQ_DIR} if it is set and not blank,
+     *         else {@link #DEFAULT_DIRECTORY}
+     */
     public static Path defaultDirectory() {
         String fromEnvironment = System.getenv("JSYNCQ_DIR");
         return fromEnvironment == null || fromEnvironment.isBlank() ? DEFAULT_DIRECTORY : Path.of(fromEnvironment);
     }
 
+    /**
+     * The name of the queue this handle is registered on.
+     *
+     * @return the queue name
+     */
     public String name() {
         return registration.queueName();
     }
 
-    /** The name this registration's messages carry as their sender. */
+    /**
+     * The name this registration's messages carry as their sender.
+     *
+     * @return the sender name given to {@link Builder#sender}, by default the process id
+     */
     public String sender() {
         return registration.sender();
     }
 
-    /** The size of the ring in bytes. */
+    /**
+     * The size of the ring in bytes.
+     *
+     * @return the ring size; the largest body is smaller, by a record header and the sender and type names
+     */
     public long capacity() {
         return registration.capacity();
     }
 
-    /** Senders whose messages this registration skips (pysyncq's {@code scrnsend}); edit it at any time. */
+    /**
+     * Senders whose messages this registration skips (pysyncq's {@code scrnsend}); edit it at any time.
+     *
+     * @return the live, thread-safe set of sender names; an edit applies to the messages read after it
+     */
     public Set<String> senderScreen() {
         return registration.senderScreen();
     }
 
-    /** Types whose messages this registration skips (pysyncq's {@code scrntype}); edit it at any time. */
+    /**
+     * Types whose messages this registration skips (pysyncq's {@code scrntype}); edit it at any time.
+     *
+     * @return the live, thread-safe set of message types; an edit applies to the messages read after it
+     */
     public Set<String> typeScreen() {
         return registration.typeScreen();
     }
 
     // ---------------------------------------------------------------------------------------------- append
 
-    /** Appends a message with a UTF-8 body, or fails at once with {@link QueueFullException}. */
+    /**
+     * Appends a message with a UTF-8 body, or fails at once with {@link QueueFullException}.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body, sent as its UTF-8 bytes
+     * @throws QueueFullException       if there is no room now
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public void append(String type, String body) {
         append(type, body, Duration.ZERO);
     }
 
-    /** Appends a message with a UTF-8 body, waiting up to {@code timeout} for room. */
+    /**
+     * Appends a message with a UTF-8 body, waiting up to {@code timeout} for room.
+     *
+     * @param type    the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body    the body, sent as its UTF-8 bytes
+     * @param timeout how long to wait for room, in total, not negative: {@link Duration#ZERO} does not
+     *                wait, {@link #FOREVER} waits without limit
+     * @throws QueueFullException        if there was no room within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     * @throws MessageTooLargeException  if the message can never fit in this queue
+     */
     public void append(String type, String body, Duration timeout) {
         append(type, Objects.requireNonNull(body, "body").getBytes(StandardCharsets.UTF_8), timeout);
     }
 
+    /**
+     * Appends a message with the array as its body, or fails at once with {@link QueueFullException}.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body; its bytes are copied into the queue
+     * @throws QueueFullException       if there is no room now
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public void append(String type, byte[] body) {
         append(type, body, Duration.ZERO);
     }
 
+    /**
+     * Appends a message with the array as its body, waiting up to {@code timeout} for room.
+     *
+     * @param type    the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body    the body; its bytes are copied into the queue
+     * @param timeout how long to wait for room, in total, not negative: {@link Duration#ZERO} does not
+     *                wait, {@link #FOREVER} waits without limit
+     * @throws QueueFullException        if there was no room within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     * @throws MessageTooLargeException  if the message can never fit in this queue
+     */
     public void append(String type, byte[] body, Duration timeout) {
         registration.append(type, MemorySegment.ofArray(Objects.requireNonNull(body, "body")), deadline(timeout));
     }
 
-    /** Appends the buffer's remaining bytes, copying them straight into the queue; its position is unchanged. */
+    /**
+     * Appends the buffer's remaining bytes, copying them straight into the queue; its position is
+     * unchanged. Fails at once with {@link QueueFullException} if there is no room.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body: the bytes from its position to its limit
+     * @throws QueueFullException       if there is no room now
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public void append(String type, ByteBuffer body) {
         append(type, body, Duration.ZERO);
     }
 
+    /**
+     * Appends the buffer's remaining bytes, waiting up to {@code timeout} for room; its position is
+     * unchanged.
+     *
+     * @param type    the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body    the body: the bytes from its position to its limit
+     * @param timeout how long to wait for room, in total, not negative: {@link Duration#ZERO} does not
+     *                wait, {@link #FOREVER} waits without limit
+     * @throws QueueFullException        if there was no room within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     * @throws MessageTooLargeException  if the message can never fit in this queue
+     */
     public void append(String type, ByteBuffer body, Duration timeout) {
         registration.append(type, MemorySegment.ofBuffer(Objects.requireNonNull(body, "body")), deadline(timeout));
     }
 
-    /** Appends the segment's bytes, copying them straight into the queue. */
+    /**
+     * Appends the segment's bytes, copying them straight into the queue, or fails at once with
+     * {@link QueueFullException}.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body: all of the segment's bytes; it must be open, and accessible from this thread
+     * @throws QueueFullException       if there is no room now
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public void append(String type, MemorySegment body) {
         append(type, body, Duration.ZERO);
     }
 
+    /**
+     * Appends the segment's bytes, copying them straight into the queue, waiting up to {@code timeout}
+     * for room.
+     *
+     * @param type    the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body    the body: all of the segment's bytes; it must be open, and accessible from this thread
+     * @param timeout how long to wait for room, in total, not negative: {@link Duration#ZERO} does not
+     *                wait, {@link #FOREVER} waits without limit
+     * @throws QueueFullException        if there was no room within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     * @throws MessageTooLargeException  if the message can never fit in this queue
+     */
     public void append(String type, MemorySegment body, Duration timeout) {
         registration.append(type, Objects.requireNonNull(body, "body"), deadline(timeout));
     }
@@ -169,35 +296,70 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
      * building an exception, when the queue is full. Every other failure (a message that can never fit, a
      * closed or evicted registration) still throws.
      *
-     * @return true if the message was appended
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body: all of the segment's bytes; it must be open, and accessible from this thread
+     * @return true if the message was appended, false if there was no room
+     * @throws MessageTooLargeException if the message can never fit in this queue
      */
     public boolean tryAppend(String type, MemorySegment body) {
         return registration.tryAppend(type, Objects.requireNonNull(body, "body"));
     }
 
-    /** {@link #tryAppend(String, MemorySegment)} for the buffer's remaining bytes; its position is unchanged. */
+    /**
+     * {@link #tryAppend(String, MemorySegment)} for the buffer's remaining bytes; its position is unchanged.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body: the bytes from its position to its limit
+     * @return true if the message was appended, false if there was no room
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public boolean tryAppend(String type, ByteBuffer body) {
         return registration.tryAppend(type, MemorySegment.ofBuffer(Objects.requireNonNull(body, "body")));
     }
 
-    /** {@link #tryAppend(String, MemorySegment)} for a byte array. */
+    /**
+     * {@link #tryAppend(String, MemorySegment)} for a byte array.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body; its bytes are copied into the queue
+     * @return true if the message was appended, false if there was no room
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public boolean tryAppend(String type, byte[] body) {
         return registration.tryAppend(type, MemorySegment.ofArray(Objects.requireNonNull(body, "body")));
     }
 
-    /** {@link #tryAppend(String, MemorySegment)} for a UTF-8 body. */
+    /**
+     * {@link #tryAppend(String, MemorySegment)} for a UTF-8 body.
+     *
+     * @param type the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body the body, sent as its UTF-8 bytes
+     * @return true if the message was appended, false if there was no room
+     * @throws MessageTooLargeException if the message can never fit in this queue
+     */
     public boolean tryAppend(String type, String body) {
         return tryAppend(type, Objects.requireNonNull(body, "body").getBytes(StandardCharsets.UTF_8));
     }
 
     // ------------------------------------------------------------------------------------------------- pop
 
-    /** The next unread, unscreened message, or empty if there is none now. */
+    /**
+     * The next unread, unscreened message, or empty if there is none now.
+     *
+     * @return the message, copied out of the queue, or empty
+     */
     public Optional<Message> pop() {
         return pop(Duration.ZERO);
     }
 
-    /** The next unread, unscreened message, waiting up to {@code timeout} in total for one. */
+    /**
+     * The next unread, unscreened message, waiting up to {@code timeout} in total for one.
+     *
+     * @param timeout how long to wait for a message, in total, not negative: {@link Duration#ZERO} does
+     *                not wait, {@link #FOREVER} waits without limit
+     * @return the message, copied out of the queue, or empty if none came within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     */
     public Optional<Message> pop(Duration timeout) {
         MessageCopier copier = new MessageCopier();
         return registration.poll(copier, deadline(timeout)) ? Optional.of(copier.message) : Optional.empty();
@@ -206,13 +368,22 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
     /**
      * Reads the next unread, unscreened message in place, without copying or allocating, if there is one now.
      *
+     * @param handler called on this thread with the message; the view is valid only until it returns
      * @return true if {@code handler} was called
      */
     public boolean pop(MessageHandler handler) {
         return pop(handler, Duration.ZERO);
     }
 
-    /** Reads the next message in place, waiting up to {@code timeout} in total for one. */
+    /**
+     * Reads the next message in place, waiting up to {@code timeout} in total for one.
+     *
+     * @param handler called on this thread with the message; the view is valid only until it returns
+     * @param timeout how long to wait for a message, in total, not negative: {@link Duration#ZERO} does
+     *                not wait, {@link #FOREVER} waits without limit
+     * @return true if {@code handler} was called, false if no message came within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     */
     public boolean pop(MessageHandler handler, Duration timeout) {
         return registration.poll(Objects.requireNonNull(handler, "handler"), deadline(timeout));
     }
@@ -221,7 +392,10 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
      * Reads up to {@code limit} messages in place, those there are now, in one batch: the read position is
      * handed back to writers once for the batch, not once per message.
      *
+     * @param handler called on this thread with each message read; the view is valid only until it returns
+     * @param limit   the most messages to read, at least 1
      * @return how many messages {@code handler} was called for
+     * @throws IllegalArgumentException if {@code limit} is less than 1
      */
     public int poll(MessageHandler handler, int limit) {
         return poll(handler, limit, Duration.ZERO);
@@ -232,7 +406,13 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
      * the rest are those there are then. If the handler throws, its message stays unread and those before it
      * are read.
      *
-     * @return how many messages {@code handler} was called for
+     * @param handler called on this thread with each message read; the view is valid only until it returns
+     * @param limit   the most messages to read, at least 1
+     * @param timeout how long to wait for the first message, not negative: {@link Duration#ZERO} does not
+     *                wait, {@link #FOREVER} waits without limit
+     * @return how many messages {@code handler} was called for; 0 if none came within {@code timeout}
+     * @throws IllegalArgumentException  if {@code limit} is less than 1
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
      */
     public int poll(MessageHandler handler, int limit, Duration timeout) {
         if (limit < 1) {
@@ -247,7 +427,12 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         return drain(Duration.ZERO).iterator();
     }
 
-    /** Pops until a pop that waits up to {@code timeout} finds nothing. */
+    /**
+     * Pops until a pop that waits up to {@code timeout} finds nothing.
+     *
+     * @param timeout how long each pop waits for a message, not negative
+     * @return the messages, each popped as an iteration reaches it; iterate from one thread at a time
+     */
     public Iterable<Message> drain(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         return () -> new Iterator<>() {
@@ -273,18 +458,33 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         };
     }
 
-    /** The messages there are to read now, as a sequential stream. */
+    /**
+     * The messages there are to read now, as a sequential stream.
+     *
+     * @return the messages, each popped as the stream reaches it, up to the first pop that finds none
+     */
     public Stream<Message> stream() {
         return stream(Duration.ZERO);
     }
 
-    /** A sequential stream that ends when a pop that waits up to {@code timeout} finds nothing. */
+    /**
+     * A sequential stream that ends when a pop that waits up to {@code timeout} finds nothing.
+     *
+     * @param timeout how long each pop waits for a message, not negative
+     * @return the messages, each popped as the stream reaches it
+     */
     public Stream<Message> stream(Duration timeout) {
         Spliterator<Message> spliterator = Spliterators.spliteratorUnknownSize(drain(timeout).iterator(),
                 Spliterator.ORDERED | Spliterator.NONNULL);
         return StreamSupport.stream(spliterator, false);
     }
 
+    /**
+     * Whether this handle has been closed. A registration that was evicted, or whose queue was removed, is
+     * not closed: it learns so from its next call, with {@link RegistrationLostException}.
+     *
+     * @return true once {@link #close()} has been called, from any thread
+     */
     public boolean isClosed() {
         return registration.isClosed();
     }
@@ -351,43 +551,81 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
             this.name = name;
         }
 
-        /** Ring size in bytes: a power of two from one page (4 KiB on most machines) to 1 GiB. Default: one page, as in pysyncq. */
+        /**
+         * Ring size in bytes: a power of two from one page (4 KiB on most machines) to 1 GiB. Default: one
+         * page, as in pysyncq. Checked when the queue is created.
+         *
+         * @param bytes the ring size in bytes
+         * @return this builder
+         */
         public Builder size(long bytes) {
             this.size = bytes;
             return this;
         }
 
-        /** How many registrations may be open at once. Default 64. */
+        /**
+         * How many registrations may be open at once. Default 64. Checked when the queue is created.
+         *
+         * @param count the most registrations, from 1 to 4096; each takes a slot in the queue file
+         * @return this builder
+         */
         public Builder maxReaders(int count) {
             this.maxReaders = count;
             return this;
         }
 
-        /** Keep the queue file when its last registration closes. Default false: the last close removes it. */
+        /**
+         * Keep the queue file when its last registration closes. Default false: the last close removes it.
+         *
+         * @param keep true to keep the file until it is removed ({@link QueueAdmin#remove})
+         * @return this builder
+         */
         public Builder keep(boolean keep) {
             this.keep = keep;
             return this;
         }
 
-        /** Create the file readable and writable by its group too (0660), not by its owner only (0600). */
+        /**
+         * Create the file readable and writable by its group too (0660), not by its owner only (0600).
+         *
+         * @param groupAccess true for mode 0660, false for 0600 (the default)
+         * @return this builder
+         */
         public Builder groupAccess(boolean groupAccess) {
             this.groupAccess = groupAccess;
             return this;
         }
 
-        /** The directory of the queue file. Default {@code $JSYNCQ_DIR}, else {@code /dev/shm}. */
+        /**
+         * The directory of the queue file. Default {@code $JSYNCQ_DIR}, else {@code /dev/shm}.
+         *
+         * @param directory an existing directory; the queue file in it is named after the queue
+         * @return this builder
+         */
         public Builder directory(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
-        /** The sender name of this registration's messages. Default: the process id. */
+        /**
+         * The sender name of this registration's messages. Default: the process id.
+         *
+         * @param sender any text up to 255 UTF-8 bytes (checked when the registration is made); readers can
+         *               screen by it
+         * @return this builder
+         */
         public Builder sender(String sender) {
             this.sender = Objects.requireNonNull(sender, "sender");
             return this;
         }
 
-        /** Put the sender name in the sender screen, so as not to read one's own messages. Default true. */
+        /**
+         * Put the sender name in the sender screen, so as not to read one's own messages. Default true.
+         *
+         * @param filterSelf true to skip every message that carries this sender name, including those of
+         *                   other registrations with the same name
+         * @return this builder
+         */
         public Builder filterSelf(boolean filterSelf) {
             this.filterSelf = filterSelf;
             return this;
@@ -398,6 +636,8 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
          * holds space, and a producer never has to drain messages it does not want (with pysyncq's
          * semantics, every registration is also a reader, and one that never pops fills the queue). Its pops
          * throw {@link UnsupportedOperationException}. Default false.
+         *
+         * @return this builder
          */
         public Builder writeOnly() {
             this.writeOnly = true;
@@ -407,6 +647,10 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         /**
          * How long a wait spins before it sleeps on a futex. Default 20 µs. {@link Duration#ZERO} sleeps at
          * once; {@link #FOREVER} spins and never sleeps (lowest latency, one busy core per waiter).
+         *
+         * @param spin how long to spin, not negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code spin} is negative
          */
         public Builder spin(Duration spin) {
             if (Objects.requireNonNull(spin, "spin").isNegative()) {
@@ -416,12 +660,25 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
             return this;
         }
 
-        /** Creates the queue and registers on it; fails with {@link QueueExistsException} if it exists. */
+        /**
+         * Creates the queue and registers on it; fails with {@link QueueExistsException} if it exists.
+         *
+         * @return the registration, to close when done
+         * @throws QueueExistsException if there is already a queue of that name
+         * @throws InvalidSizeException if the size or the reader count is out of range
+         * @throws InvalidNameException if the queue or sender name is not allowed
+         */
         public SyncQueue create() {
             return join(Registration.Join.CREATE);
         }
 
-        /** Registers on an existing queue; fails with {@link NoSuchQueueException} if there is none. */
+        /**
+         * Registers on an existing queue; fails with {@link NoSuchQueueException} if there is none.
+         *
+         * @return the registration, to close when done
+         * @throws NoSuchQueueException if there is no queue of that name
+         * @throws InvalidNameException if the queue or sender name is not allowed
+         */
         public SyncQueue open() {
             return join(Registration.Join.ATTACH);
         }
@@ -429,6 +686,11 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         /**
          * Registers on the queue, creating it first if it does not exist. One step under the queue name's
          * lock: two processes calling this at once end up on one queue.
+         *
+         * @return the registration, to close when done
+         * @throws InvalidSizeException if the size or the reader count is out of range, whether or not the
+         *                              queue exists
+         * @throws InvalidNameException if the queue or sender name is not allowed
          */
         public SyncQueue openOrCreate() {
             return join(Registration.Join.ATTACH_OR_CREATE);

@@ -7,10 +7,21 @@ package io.jsyncq;
 public class SyncQueueException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates one with a message.
+     *
+     * @param message what went wrong and what to do about it
+     */
     public SyncQueueException(String message) {
         super(message);
     }
 
+    /**
+     * Creates one with a message and a cause.
+     *
+     * @param message what went wrong and what to do about it
+     * @param cause   the failure that led to this one; may be null
+     */
     public SyncQueueException(String message, Throwable cause) {
         super(message, cause);
     }

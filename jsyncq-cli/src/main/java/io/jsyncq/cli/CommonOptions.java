@@ -12,10 +12,13 @@ import java.nio.file.Path;
  */
 final class CommonOptions {
 
+    /** The one common option that takes a value (as a separate argument, or after "="). */
+    static final String DIR = "--dir";
+
     private static volatile boolean verbose;
     private static volatile Path directory;
 
-    @Option(names = "--dir", paramLabel = "DIR",
+    @Option(names = DIR, paramLabel = "DIR",
             description = "Directory of the queue files (default: $JSYNCQ_DIR, else /dev/shm).")
     void directory(Path value) {
         directory = value;

@@ -9,6 +9,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,10 +24,6 @@ import java.util.concurrent.Callable;
         description = {"A broadcast message queue in named shared memory, for processes on one machine.",
                 "Every process that registers on a queue both writes and reads: it sees every message appended"
                         + " after it registered, in the one order all readers see."},
-        subcommands = {
-                CreateCommand.class, SendCommand.class, TailCommand.class, StatCommand.class, LsCommand.class,
-                RmCommand.class, EvictCommand.class, DemoCommand.class, DemoChildCommand.class,
-                CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  runtime failure (one line on stderr; --verbose for the stack trace)",
                 "  2  usage error", "",
@@ -41,25 +38,69 @@ public final class JsyncqCommand implements Callable<Integer> {
     /** 128 + SIGINT; the JVM's own status for a signal wins in any case. */
     static final int STOPPED = 130;
 
+    /**
+     * The subcommands, in the order help lists them. Picocli builds a command's model by reflection, which
+     * is most of a short command's start-up; so a command line that names one of them gets only that one
+     * (see {@link #run}).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(
+            CreateCommand.class, SendCommand.class, TailCommand.class, StatCommand.class, LsCommand.class,
+            RmCommand.class, EvictCommand.class, DemoCommand.class, DemoChildCommand.class,
+            CommandLine.HelpCommand.class);
+
     @Spec
     CommandSpec spec;
 
     @picocli.CommandLine.Mixin
     CommonOptions common;
 
+    /** The top-level command, as picocli builds it; {@link #main} is the way to run it. */
+    public JsyncqCommand() {
+    }
+
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the command line, as after {@code jsyncq} in a shell
+     */
     public static void main(String[] args) {
         int exitCode = run(args);
         System.out.flush();
         System.exit(exitCode);
     }
 
-    /** Runs the command line and returns its exit code, without exiting. */
+    /**
+     * Runs the command line and returns its exit code, without exiting. The first argument that is not an
+     * option names the subcommand: if it names one, only that one is built; otherwise (help, a mistake, an
+     * option value first) all are, so what the user sees never depends on it.
+     */
     static int run(String... args) {
         CommandLine commandLine = new CommandLine(new JsyncqCommand());
+        String named = subcommandName(args);
+        List<Class<?>> wanted = SUBCOMMANDS.stream().filter(command -> nameOf(command).equals(named)).toList();
+        for (Class<?> subcommand : wanted.isEmpty() || named.equals("help") ? SUBCOMMANDS : wanted) {
+            commandLine.addSubcommand(subcommand);
+        }
         commandLine.setParameterExceptionHandler(JsyncqCommand::usageError);
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> failure(ex, cmd.getErr()));
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine.execute(args);
+    }
+
+    /** The first argument that is neither an option nor the value of {@link CommonOptions#DIR}, or "". */
+    private static String subcommandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(CommonOptions.DIR)) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return "";
+    }
+
+    private static String nameOf(Class<?> subcommand) {
+        return subcommand.getAnnotation(Command.class).name();
     }
 
     @Override

@@ -5,9 +5,11 @@ import io.jsyncq.QueueInfo;
 import io.jsyncq.SyncQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +43,21 @@ class CommandsTest {
         Cli.Result result = Cli.run("--help");
         assertThat(result.stdout()).contains("create", "send", "tail", "stat", "ls", "rm", "evict", "demo", "Exit codes");
         assertThat(result.stdout()).doesNotContain("demo-child");
+    }
+
+    /** Only the named subcommand is built (for start-up); how the command line is read must not change. */
+    @Test
+    void theSubcommandIsFoundWhereverTheCommonOptionsStand(@TempDir Path directory) {
+        String queue = "found";
+        assertThat(Cli.run("--dir", directory.toString(), "create", queue).exitCode()).isZero();
+        Cli.Result before = Cli.run("--dir", directory.toString(), "ls");
+        Cli.Result after = Cli.run("ls", "--dir", directory.toString());
+        Cli.Result inline = Cli.run("--dir=" + directory, "-v", "ls");
+        assertThat(before.stdout()).as(before.toString()).contains(queue);
+        assertThat(after.stdout()).isEqualTo(before.stdout());
+        assertThat(inline.stdout()).isEqualTo(before.stdout());
+        Cli.Result help = Cli.run("help", "send");
+        assertThat(help.stdout()).as(help.toString()).contains("Usage: jsyncq send ");
     }
 
     @Test

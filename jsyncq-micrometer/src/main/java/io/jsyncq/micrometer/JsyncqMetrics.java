@@ -43,12 +43,25 @@ public final class JsyncqMetrics implements MeterBinder, AutoCloseable {
     private long lastNanos;
     private MultiGauge lag;
 
-    /** Binds the queue {@code monitor} watches; closing this closes the monitor. */
+    /**
+     * Binds the queue {@code monitor} watches; closing this closes the monitor. A snapshot serves scrapes for
+     * up to one second.
+     *
+     * @param monitor the monitor of the queue to measure, used by this alone from then on; {@link #close()}
+     *                closes it
+     */
     public JsyncqMetrics(QueueMonitor monitor) {
         this(monitor, DEFAULT_REFRESH);
     }
 
-    /** As {@link #JsyncqMetrics(QueueMonitor)}, taking a fresh snapshot at most once per {@code refresh}. */
+    /**
+     * As {@link #JsyncqMetrics(QueueMonitor)}, taking a fresh snapshot at most once per {@code refresh}.
+     *
+     * @param monitor the monitor of the queue to measure, used by this alone from then on; {@link #close()}
+     *                closes it
+     * @param refresh how long a snapshot serves every meter that reads it; {@link Duration#ZERO} takes a new
+     *                one for each meter read
+     */
     public JsyncqMetrics(QueueMonitor monitor, Duration refresh) {
         this.monitor = monitor;
         this.refreshNanos = refresh.toNanos();
