@@ -86,36 +86,51 @@ public final class Posix {
     /** {@code struct timespec { long tv_sec; long tv_nsec; }} on both 64-bit Linux ABIs. */
     public static final long TIMESPEC_SIZE = 16;
 
-    /** {@code open(path, flags, mode)}: the mode is variadic, and read only with {@code O_CREAT}. */
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
-            CAPTURE_ERRNO);
-    private static final MethodHandle FCNTL_LOCK = downcall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2),
-            CAPTURE_ERRNO);
-    private static final MethodHandle FLOCK = downcall("flock",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle LSEEK = downcall("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            CAPTURE_ERRNO);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle GETEUID = downcall("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SYSCONF = downcall("sysconf",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS),
-            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    /** {@code syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3)}: the bitset operations take all six. */
-    private static final MethodHandle SYSCALL_FUTEX_BITSET = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
-            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // The downcalls, in groups made on first use: linking a handle takes milliseconds in a fresh JVM, and a
+    // short command (bin/jsyncq ls, send) needs only some of them. Once a group's class is initialised its
+    // handles are constants to the JIT, as static finals of Posix itself would be.
+
+    private static final class FileCalls {
+        /** {@code open(path, flags, mode)}: the mode is variadic, and read only with {@code O_CREAT}. */
+        static final MethodHandle OPEN = downcall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
+                CAPTURE_ERRNO);
+        static final MethodHandle CLOSE = downcall("close",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+        static final MethodHandle LSEEK = downcall("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class LockCalls {
+        static final MethodHandle FCNTL_LOCK = downcall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2),
+                CAPTURE_ERRNO);
+        static final MethodHandle FLOCK = downcall("flock",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class MappingCalls {
+        static final MethodHandle MMAP = downcall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+                CAPTURE_ERRNO);
+        static final MethodHandle MUNMAP = downcall("munmap",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+        static final MethodHandle SYSCONF = downcall("sysconf",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class FutexCalls {
+        /** {@code syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3)}: all six, which every op accepts. */
+        static final MethodHandle FUTEX = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+                Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+        static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class IdentityCalls {
+        static final MethodHandle GETEUID = downcall("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
 
     private static final long SYS_FUTEX = switch (System.getProperty("os.arch")) {
         case "amd64", "x86_64" -> 202;
@@ -129,7 +144,7 @@ public final class Posix {
     /** The size of a memory page, from {@code sysconf(_SC_PAGESIZE)}. */
     public static int pageSize() {
         try {
-            return Math.toIntExact((long) SYSCONF.invokeExact(SC_PAGESIZE));
+            return Math.toIntExact((long) MappingCalls.SYSCONF.invokeExact(SC_PAGESIZE));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -138,7 +153,7 @@ public final class Posix {
     /** The effective user id of this process. */
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) IdentityCalls.GETEUID.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -156,7 +171,7 @@ public final class Posix {
     private static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
+            int fd = (int) FileCalls.OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
             if (fd < 0) {
                 throw new PosixException("open(" + path + ")", errno(state));
             }
@@ -193,7 +208,7 @@ public final class Posix {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment lock = flockStruct(arena, F_WRLCK, offset);
-            int result = (int) FCNTL_LOCK.invokeExact(state, fd, F_OFD_GETLK, lock);
+            int result = (int) LockCalls.FCNTL_LOCK.invokeExact(state, fd, F_OFD_GETLK, lock);
             if (result != 0) {
                 throw new PosixException("fcntl(F_OFD_GETLK)", errno(state));
             }
@@ -209,7 +224,8 @@ public final class Posix {
     private static int fcntlLock(int fd, int command, short type, long offset) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) FCNTL_LOCK.invokeExact(state, fd, command, flockStruct(arena, type, offset));
+            int result = (int) LockCalls.FCNTL_LOCK.invokeExact(state, fd, command,
+                    flockStruct(arena, type, offset));
             if (result == 0) {
                 return 0;
             }
@@ -243,7 +259,7 @@ public final class Posix {
     public static boolean tryFlock(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) FLOCK.invokeExact(state, fd, LOCK_EX | LOCK_NB);
+            int result = (int) LockCalls.FLOCK.invokeExact(state, fd, LOCK_EX | LOCK_NB);
             if (result == 0) {
                 return true;
             }
@@ -262,7 +278,7 @@ public final class Posix {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) CLOSE.invokeExact(state, fd);
+            int result = (int) FileCalls.CLOSE.invokeExact(state, fd);
             if (result != 0) {
                 throw new PosixException("close", errno(state));
             }
@@ -277,7 +293,7 @@ public final class Posix {
     public static long fileLength(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            long length = (long) LSEEK.invokeExact(state, fd, 0L, SEEK_END);
+            long length = (long) FileCalls.LSEEK.invokeExact(state, fd, 0L, SEEK_END);
             if (length < 0) {
                 throw new PosixException("lseek", errno(state));
             }
@@ -293,7 +309,7 @@ public final class Posix {
     public static long mmap(long address, long length, int protection, int flags, int fd, long fileOffset) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment result = (MemorySegment) MMAP.invokeExact(
+            MemorySegment result = (MemorySegment) MappingCalls.MMAP.invokeExact(
                     state, MemorySegment.ofAddress(address), length, protection, flags, fd, fileOffset);
             if (result.address() == MAP_FAILED) {
                 throw new PosixException("mmap", errno(state));
@@ -309,7 +325,7 @@ public final class Posix {
     public static void munmap(long address, long length) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
+            int result = (int) MappingCalls.MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
             if (result != 0) {
                 throw new PosixException("munmap", errno(state));
             }
@@ -334,7 +350,8 @@ public final class Posix {
      */
     public static int futexWait(long wordAddress, int expected, MemorySegment timespec, MemorySegment callState) {
         try {
-            long result = (long) SYSCALL_FUTEX.invokeExact(callState, SYS_FUTEX, wordAddress, FUTEX_WAIT, expected, timespec);
+            long result = (long) FutexCalls.FUTEX.invokeExact(callState, SYS_FUTEX, wordAddress, FUTEX_WAIT,
+                    expected, timespec, MemorySegment.NULL, 0);
             return result == 0 ? 0 : errno(callState);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -344,8 +361,8 @@ public final class Posix {
     /** {@code FUTEX_WAKE} every process sleeping on a shared futex word, given by its address. */
     public static void futexWakeAll(long wordAddress, MemorySegment callState) {
         try {
-            long ignoredWokenCount = (long) SYSCALL_FUTEX.invokeExact(
-                    callState, SYS_FUTEX, wordAddress, FUTEX_WAKE, Integer.MAX_VALUE, MemorySegment.NULL);
+            long ignoredWokenCount = (long) FutexCalls.FUTEX.invokeExact(callState, SYS_FUTEX, wordAddress,
+                    FUTEX_WAKE, Integer.MAX_VALUE, MemorySegment.NULL, MemorySegment.NULL, 0);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -362,11 +379,11 @@ public final class Posix {
     public static int futexWaitBits(long wordAddress, int expected, long nanos, int bits, MemorySegment timespec,
             MemorySegment callState) {
         try {
-            int ignoredAlwaysZero = (int) CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
+            int ignoredAlwaysZero = (int) FutexCalls.CLOCK_GETTIME.invokeExact(CLOCK_MONOTONIC, timespec);
             long deadline = timespec.get(JAVA_LONG, 8) + nanos;
             timespec.set(JAVA_LONG, 0, timespec.get(JAVA_LONG, 0) + deadline / NANOS_PER_SECOND);
             timespec.set(JAVA_LONG, 8, deadline % NANOS_PER_SECOND);
-            long result = (long) SYSCALL_FUTEX_BITSET.invokeExact(callState, SYS_FUTEX, wordAddress,
+            long result = (long) FutexCalls.FUTEX.invokeExact(callState, SYS_FUTEX, wordAddress,
                     FUTEX_WAIT_BITSET, expected, timespec, MemorySegment.NULL, bits);
             return result == 0 ? 0 : errno(callState);
         } catch (Throwable t) {
@@ -377,7 +394,7 @@ public final class Posix {
     /** {@code FUTEX_WAKE_BITSET}: wakes every process sleeping on the word with a bit in {@code bits} (not 0). */
     public static void futexWakeBits(long wordAddress, int bits, MemorySegment callState) {
         try {
-            long ignoredWokenCount = (long) SYSCALL_FUTEX_BITSET.invokeExact(callState, SYS_FUTEX, wordAddress,
+            long ignoredWokenCount = (long) FutexCalls.FUTEX.invokeExact(callState, SYS_FUTEX, wordAddress,
                     FUTEX_WAKE_BITSET, Integer.MAX_VALUE, MemorySegment.NULL, MemorySegment.NULL, bits);
         } catch (Throwable t) {
             throw new AssertionError(t);
