@@ -1,5 +1,7 @@
 package io.jsyncq.bench;
 
+import io.jsyncq.cli.Units;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -356,7 +358,7 @@ public final class BenchMain {
                                 Mode mode, int size, int readers, long millis, int round) {
         String label = scenario.equals("fanout")
                 ? String.format("%s  fan-out 1→%d %-9s %-9s", roundText, readers, mode.label, contender)
-                : String.format("%s  1→1 %-9s %6s %-9s", roundText, mode.label, Report.bytes(size), contender);
+                : String.format("%s  1→1 %-9s %6s %-9s", roundText, mode.label, Units.bytes(size), contender);
         task(workers, label, 1 + readers,
                 params("kind", "throughput", "contender", contender, "mode", mode.key(), "size", size,
                         "readers", readers, "ring", Settings.THROUGHPUT_RING,

@@ -1,5 +1,8 @@
 package io.jsyncq.bench;
 
+import io.jsyncq.cli.Json;
+import io.jsyncq.cli.Units;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,16 +79,6 @@ final class Report {
         return Double.isNaN(r) ? "—" : r >= 10 ? String.format("%.1f×", r) : String.format("%.2f×", r);
     }
 
-    static String bytes(long size) {
-        if (size >= 1 << 20 && size % (1 << 20) == 0) {
-            return (size >> 20) + " MiB";
-        }
-        if (size >= 1024 && size % 1024 == 0) {
-            return (size >> 10) + " KiB";
-        }
-        return size + " B";
-    }
-
     /** How each contender is set up, for the JSON and the HTML report. */
     static final Map<String, String> SETUP = new LinkedHashMap<>();
 
@@ -150,7 +143,7 @@ final class Report {
     /** Marks a cell whose tasks failed with "*" and says why in the table's notes. */
     private String failed(Table table, String scenario, String contender, String mode, int size) {
         return results.failure(scenario, contender, mode, size).map(f -> {
-            table.note("* " + contender + (size > 0 ? " " + bytes(size) : "") + ": " + f);
+            table.note("* " + contender + (size > 0 ? " " + Units.bytes(size) : "") + ": " + f);
             return " *";
         }).orElse("");
     }
@@ -162,11 +155,11 @@ final class Report {
             for (int size : List.of(32, 1024)) {
                 List<Measurement> ms = results.of("jmh", "jsyncq", path, size);
                 if (ms.isEmpty()) {
-                    table.row(path, bytes(size), "—", "—", "—" + failed(table, "jmh", "jsyncq", path, size));
+                    table.row(path, Units.bytes(size), "—", "—", "—" + failed(table, "jmh", "jsyncq", path, size));
                     continue;
                 }
                 Measurement m = ms.getFirst();
-                table.row(path, bytes(size), String.format("%.1f", m.get("ns_per_op")),
+                table.row(path, Units.bytes(size), String.format("%.1f", m.get("ns_per_op")),
                         String.format("%.1f", m.get("ns_error")), String.format("%.2f", m.get("alloc_b_per_op")));
             }
         }
@@ -223,7 +216,7 @@ final class Report {
             for (String c : contenders) {
                 double msgs = results.median("throughput", c, mode.key(), size, "msgs_per_s");
                 double mbs = results.median("throughput", c, mode.key(), size, "mb_per_s");
-                table.row(c.equals(contenders.getFirst()) ? bytes(size) : "",
+                table.row(c.equals(contenders.getFirst()) ? Units.bytes(size) : "",
                         c + failed(table, "throughput", c, mode.key(), size), count(msgs), mb(mbs),
                         c.equals("jsyncq") ? "" : ratio(results.ratio("throughput", c, mode.key(), size, "msgs_per_s")),
                         ratio(ratioToMemcpy("throughput", c, mode.key(), size)));
@@ -261,7 +254,7 @@ final class Report {
         boolean pysyncqRan = results.all.stream().anyMatch(m -> m.contender().equals(PysyncqPeer.CONTENDER));
         for (int size : Settings.echoSizes()) {
             List<String> row = new ArrayList<>();
-            row.add(bytes(size) + failed(table, "echo8", "jsyncq", "block", size));
+            row.add(Units.bytes(size) + failed(table, "echo8", "jsyncq", "block", size));
             for (String p : PERCENTILES) {
                 row.add(ns(results.median("echo8", "jsyncq", "block", size, p)));
             }
@@ -302,7 +295,7 @@ final class Report {
         }
         table.row("cache-line round trip between two processes", rtt.toString().trim());
         for (int size : BenchMain.memcpySizes()) {
-            table.row("memcpy, one thread, " + bytes(size) + " chunks", mb(memcpy(size)) + " MB/s");
+            table.row("memcpy, one thread, " + Units.bytes(size) + " chunks", mb(memcpy(size)) + " MB/s");
         }
         table.note("On this 2-core VM the raw round trip moves between about 130 ns and 410 ns from one pair of "
                 + "processes to the next; each measurement's own raw figure is in its table.");
@@ -428,13 +421,14 @@ final class Report {
 
     String json() {
         StringBuilder out = new StringBuilder();
-        out.append("{\n  \"tool\": \"jsyncq-bench\",\n  \"run\": ").append(str(stamp)).append(",\n  \"settings\": ");
+        out.append("{\n  \"tool\": \"jsyncq-bench\",\n  \"run\": ").append(Json.quoted(stamp))
+                .append(",\n  \"settings\": ");
         out.append(settingsJson()).append(",\n  \"rounds\": ").append(settings.rounds());
         out.append(",\n  \"machine\": {");
-        out.append(machine.entrySet().stream().map(e -> str(e.getKey()) + ": " + str(e.getValue()))
+        out.append(machine.entrySet().stream().map(e -> Json.quoted(e.getKey()) + ": " + Json.quoted(e.getValue()))
                 .collect(Collectors.joining(", ")));
         out.append("},\n  \"setup\": {");
-        out.append(SETUP.entrySet().stream().map(e -> str(e.getKey()) + ": " + str(e.getValue()))
+        out.append(SETUP.entrySet().stream().map(e -> Json.quoted(e.getKey()) + ": " + Json.quoted(e.getValue()))
                 .collect(Collectors.joining(", ")));
         out.append("},\n  \"measurements\": [\n");
         List<String> rows = new ArrayList<>();
@@ -456,15 +450,15 @@ final class Report {
             for (String key : keys) {
                 medians.put(key, results.median(m.scenario(), m.contender(), m.mode(), m.size(), key));
             }
-            rows.add("    {\"scenario\": " + str(m.scenario()) + ", \"contender\": " + str(m.contender())
-                    + ", \"mode\": " + str(m.mode()) + ", \"size\": " + m.size() + ", \"rounds\": " + same.size()
+            rows.add("    {\"scenario\": " + Json.quoted(m.scenario()) + ", \"contender\": " + Json.quoted(m.contender())
+                    + ", \"mode\": " + Json.quoted(m.mode()) + ", \"size\": " + m.size() + ", \"rounds\": " + same.size()
                     + ", \"values\": " + values(medians) + "}");
         }
         out.append(String.join(",\n", rows)).append("\n  ],\n  \"targets\": [\n");
         rows.clear();
         for (List<String> row : targetsTable().rows) {
-            rows.add("    {\"target\": " + str(row.get(0)) + ", \"figure\": " + str(row.get(1)) + ", \"verdict\": "
-                    + str(row.get(2)) + "}");
+            rows.add("    {\"target\": " + Json.quoted(row.get(0)) + ", \"figure\": " + Json.quoted(row.get(1)) + ", \"verdict\": "
+                    + Json.quoted(row.get(2)) + "}");
         }
         out.append(String.join(",\n", rows)).append("\n  ]\n}\n");
         return out.toString();
@@ -478,10 +472,10 @@ final class Report {
                 Object value = component.getAccessor().invoke(settings);
                 String json = value instanceof Number n ? n.toString()
                         : value instanceof List<?> list ? list.stream()
-                                .map(v -> v instanceof Number n ? n.toString() : str(String.valueOf(v).toLowerCase()))
+                                .map(v -> v instanceof Number n ? n.toString() : Json.quoted(String.valueOf(v).toLowerCase()))
                                 .collect(Collectors.joining(", ", "[", "]"))
-                        : str(String.valueOf(value));
-                fields.add(str(component.getName()) + ": " + json);
+                        : Json.quoted(String.valueOf(value));
+                fields.add(Json.quoted(component.getName()) + ": " + json);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
@@ -490,41 +484,15 @@ final class Report {
     }
 
     private static String measurementJson(Measurement m) {
-        return "{\"scenario\": " + str(m.scenario()) + ", \"contender\": " + str(m.contender()) + ", \"mode\": "
-                + str(m.mode()) + ", \"size\": " + m.size() + ", \"round\": " + m.round() + ", \"values\": "
-                + values(m.values()) + (m.error() == null ? "" : ", \"error\": " + str(m.error())) + "}";
+        return "{\"scenario\": " + Json.quoted(m.scenario()) + ", \"contender\": " + Json.quoted(m.contender())
+                + ", \"mode\": " + Json.quoted(m.mode()) + ", \"size\": " + m.size() + ", \"round\": " + m.round()
+                + ", \"values\": " + values(m.values()) + (m.error() == null ? "" : ", \"error\": " + Json.quoted(m.error())) + "}";
     }
 
     private static String values(Map<String, Double> values) {
-        return values.entrySet().stream().map(e -> str(e.getKey()) + ": " + num(e.getValue()))
+        return values.entrySet().stream().map(e -> Json.quoted(e.getKey()) + ": "
+                        + (e.getValue() == null ? "null" : Json.number(e.getValue())))
                 .collect(Collectors.joining(", ", "{", "}"));
-    }
-
-    private static String num(Double v) {
-        if (v == null || v.isNaN() || v.isInfinite()) {
-            return "null";
-        }
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString(v.longValue()) : Double.toString(v);
-    }
-
-    static String str(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (ch < 0x20) {
-                        out.append(String.format("\\u%04x", (int) ch));
-                    } else {
-                        out.append(ch);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 
     // -------------------------------------------------------------------------------------------- html
@@ -603,7 +571,7 @@ final class Report {
         if (has("throughput")) {
             List<Integer> sizes = settings.throughputSizes();
             double[] xs = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
-            String[] labels = sizes.stream().map(s -> bytes(s)).toArray(String[]::new);
+            String[] labels = sizes.stream().map(s -> Units.bytes(s)).toArray(String[]::new);
             for (Mode mode : settings.throughputModes()) {
                 List<Svg.Series> series = new ArrayList<>();
                 for (String c : contenders) {

@@ -1,7 +1,10 @@
 package io.jsyncq.cli;
 
-/** A small JSON writer: just what the command's {@code --json} outputs need, with correct string escaping. */
-final class Json {
+/**
+ * A small JSON writer: just what the command's {@code --json} outputs need, with correct string escaping.
+ * The benchmarks' report writes its JSON with {@link #quoted} and {@link #number} too.
+ */
+public final class Json {
 
     private final StringBuilder out = new StringBuilder();
     private boolean needComma;
@@ -61,13 +64,7 @@ final class Json {
     /** NaN and infinities, which JSON cannot hold, become null. */
     Json value(double value) {
         separator();
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            out.append("null");
-        } else if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            out.append((long) value);
-        } else {
-            out.append(value);
-        }
+        out.append(number(value));
         needComma = true;
         return this;
     }
@@ -110,7 +107,18 @@ final class Json {
     }
 
     private void quote(String text) {
-        out.append('"');
+        out.append(quoted(text));
+    }
+
+    /**
+     * A JSON string literal: quotes, backslash escapes, and six-character Unicode escapes for control
+     * characters, the two line separators JavaScript rejects, and unpaired surrogates.
+     *
+     * @param text any string
+     * @return {@code text} as a JSON string, quotes included
+     */
+    public static String quoted(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
@@ -130,7 +138,21 @@ final class Json {
                 }
             }
         }
-        out.append('"');
+        return out.append('"').toString();
+    }
+
+    /**
+     * A JSON number: whole values without a fraction, NaN and infinities (which JSON cannot hold) as null.
+     *
+     * @param value any double
+     * @return the JSON text for {@code value}
+     */
+    public static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "null";
+        }
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                : Double.toString(value);
     }
 
     private static boolean isPairedSurrogate(String text, int i) {

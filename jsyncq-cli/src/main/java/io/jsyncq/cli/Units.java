@@ -9,8 +9,11 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parsing and printing sizes ({@code 64k}, {@code 1m}) and durations ({@code 500ms}, {@code 2s}, {@code 1m}). */
-final class Units {
+/**
+ * Parsing and printing sizes ({@code 64k}, {@code 1m}) and durations ({@code 500ms}, {@code 2s}, {@code 1m}).
+ * The benchmarks' report prints sizes with {@link #bytes} too.
+ */
+public final class Units {
 
     static final long MIN_QUEUE_SIZE = 4096;
     static final long MAX_QUEUE_SIZE = 1L << 30;
@@ -97,8 +100,13 @@ final class Units {
         return Duration.ofNanos(nanos.longValue());
     }
 
-    /** 65536 → "64 KiB"; 1536 → "1.5 KiB"; 100 → "100 B". */
-    static String bytes(long bytes) {
+    /**
+     * A number of bytes for people: 65536 → "64 KiB"; 1536 → "1.5 KiB"; 100 → "100 B".
+     *
+     * @param bytes a count of bytes, not negative
+     * @return the count in the largest binary unit that keeps it at least 1, with up to three digits
+     */
+    public static String bytes(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
