@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""pysyncq itself in the benchmark's echo8 shape, for comparison in the same run as jsyncq.
+"""pysyncq's API in the benchmark's echo8 shape, for comparison in the same run as jsyncq in Java.
 
-Eight processes on one pysyncq queue: the parent sends, child "echo" appends every message back, six more
-children read every message and screen the echoes, as in jsyncq's echo8 task. One body size per run:
+Eight processes on one queue: the parent sends, child "echo" appends every message back, six more children
+read every message and screen the echoes, as in jsyncq's echo8 task. One body size per run:
 
-    pysyncq_echo8.py PEERS_DIR QUEUE_NAME SIZE WARMUP SAMPLES
+    python_echo8.py IMPLEMENTATION PEERS_DIR QUEUE_NAME SIZE WARMUP SAMPLES
+
+IMPLEMENTATION is "pysyncq" (pysyncq itself, used unmodified from PEERS_DIR, GPL-3.0, see its LICENSE, as
+a separate program) or "jsyncq" (jsyncq's Python package, installed in the interpreter that runs this; the
+program is the same, only the import differs, as for a pysyncq user who switches).
 
 Times each round trip on its own (parent append to the pop of its echo) and prints one JSON object: the
-one-way times (half a round trip) in nanoseconds at p50, p90, p99, p99.9 and max. pysyncq is used
-unmodified from PEERS_DIR (GPL-3.0; see its LICENSE), as a separate program.
+one-way times (half a round trip) in nanoseconds at p50, p90, p99, p99.9 and max.
 """
 
 import gc
@@ -32,13 +35,17 @@ def child(queue, rank):
 
 
 def main():
-    peers, name, size, warmup, samples = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-    sys.path.insert(0, peers)
-    from pysyncq import pysyncq
+    implementation, peers, name = sys.argv[1], sys.argv[2], sys.argv[3]
+    size, warmup, samples = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+    if implementation == 'pysyncq':
+        sys.path.insert(0, peers)
+        from pysyncq.pysyncq import PySyncQ
+    else:
+        from jsyncq import PySyncQ
 
     mp.set_start_method('fork')
-    queue = pysyncq.PySyncQ(name=name, size=1 << 20)
-    children = [mp.Process(target=child, args=(queue, rank)) for rank in range(1, int(sys.argv[6]) if len(sys.argv) > 6 else 8)]
+    queue = PySyncQ(name=name, create=True, size=1 << 20)
+    children = [mp.Process(target=child, args=(queue, rank)) for rank in range(1, 8)]
     for process in children:
         process.start()
     queue.open('parent')
@@ -52,7 +59,7 @@ def main():
         echoed = queue.pop(block=True, timer=None, decode=False)
         elapsed = time.perf_counter_ns() - start
         if echoed is None or len(echoed[2]) != size:
-            raise SystemExit(f'pysyncq echo8: wrong echo for a body of {size} bytes')
+            raise SystemExit(f'{implementation} echo8: wrong echo for a body of {size} bytes')
         if i >= warmup:
             times.append(elapsed / 2)
     queue.append('end', b'', block=True, timer=None)

@@ -406,15 +406,20 @@ public final class BenchMain {
                     return "done";
                 }, "echo8", "jsyncq", "block", 0, 1);
         workers.stopFrom(1 + Settings.FAN_OUT_READERS);
-        StringBuilder whyNot = new StringBuilder();
-        PysyncqPeer pysyncq = PysyncqPeer.find(whyNot);
-        if (pysyncq == null) {
-            progressOut.println("pysyncq's shape: pysyncq itself not run: " + whyNot);
-            return;
+        StringBuilder whyNotPysyncq = new StringBuilder();
+        StringBuilder whyNotJsyncqPython = new StringBuilder();
+        PysyncqPeer[] peers = {PysyncqPeer.find(whyNotPysyncq), PysyncqPeer.findJsyncqPython(whyNotJsyncqPython)};
+        String[] whyNot = {whyNotPysyncq.toString(), whyNotJsyncqPython.toString()};
+        String[] what = {"pysyncq itself", "jsyncq's Python package"};
+        for (int i = 0; i < peers.length; i++) {
+            if (peers[i] == null) {
+                progressOut.println("pysyncq's shape: " + what[i] + " not run: " + whyNot[i]);
+                continue;
+            }
+            progressOut.println("pysyncq's shape: " + what[i] + ", 8 Python processes, same sizes");
+            peers[i].run(sizes, settings.echoWarmup(), Math.min(settings.echoSamples(), 500), run,
+                    line -> progressOut.println("  " + line)).forEach(results::add);
         }
-        progressOut.println("pysyncq's shape: pysyncq itself, 8 Python processes, same sizes");
-        pysyncq.run(sizes, settings.echoWarmup(), Math.min(settings.echoSamples(), 500), run,
-                line -> progressOut.println("  " + line)).forEach(results::add);
     }
 
     static List<Integer> memcpySizes() {

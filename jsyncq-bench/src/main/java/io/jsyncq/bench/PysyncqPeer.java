@@ -12,49 +12,93 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * pysyncq itself, in the echo8 shape, in the same run: {@code src/main/python/pysyncq_echo8.py} drives the
- * unmodified copy in {@code peers/pysyncq} (GPL-3.0, run as a separate program), one body size per run,
- * each bounded by a time limit, since pysyncq is known to stall at some sizes: a size that does not
+ * pysyncq's API in the echo8 shape, in the same run, in two implementations: pysyncq itself
+ * ({@link #CONTENDER}, the unmodified copy in {@code peers/pysyncq}, GPL-3.0, run as a separate program)
+ * and jsyncq's Python package ({@link #JSYNCQ_PYTHON}, as installed by {@code bin/python-check} in
+ * {@code target/python-venv}). {@code src/main/python/python_echo8.py} drives either, one body size per
+ * run, each bounded by a time limit, since pysyncq is known to stall at some sizes: a size that does not
  * finish is recorded as stalled, not waited for.
  */
 final class PysyncqPeer {
 
     static final String CONTENDER = "pysyncq";
+    static final String JSYNCQ_PYTHON = "jsyncq-python";
     private static final Pattern FIGURE = Pattern.compile("\"([a-z0-9.]+)\":\\s*([0-9.eE+-]+)");
     private static final long LIMIT_SECONDS = 60;
 
+    private final String contender;
+    private final String python;
+    private final String implementation;
     private final Path driver;
     private final Path peers;
 
-    private PysyncqPeer(Path driver, Path peers) {
+    private PysyncqPeer(String contender, String python, String implementation, Path driver, Path peers) {
+        this.contender = contender;
+        this.python = python;
+        this.implementation = implementation;
         this.driver = driver;
         this.peers = peers;
     }
 
-    /** The peer, if the bench module's directory is known and python3 can run it; else null, with the reason. */
+    /** pysyncq, if the bench module's directory is known and python3 can run it; else null, with the reason. */
     static PysyncqPeer find(StringBuilder whyNot) {
+        Path module = module(whyNot);
+        if (module == null) {
+            return null;
+        }
+        Path peers = module.resolve("peers").resolve("pysyncq");
+        if (!Files.isDirectory(peers.resolve("pysyncq"))) {
+            whyNot.append("no pysyncq copy under ").append(peers);
+            return null;
+        }
+        return runs("python3", whyNot) ? new PysyncqPeer(CONTENDER, "python3", "pysyncq", driver(module), peers) : null;
+    }
+
+    /** jsyncq's Python package, if {@code bin/python-check} installed it; else null, with the reason. */
+    static PysyncqPeer findJsyncqPython(StringBuilder whyNot) {
+        Path module = module(whyNot);
+        if (module == null) {
+            return null;
+        }
+        Path python = module.resolveSibling("target").resolve("python-venv").resolve("bin").resolve("python");
+        if (!Files.isExecutable(python)) {
+            whyNot.append("jsyncq's Python package is not installed in ").append(python.getParent().getParent())
+                    .append(" (bin/python-check installs it)");
+            return null;
+        }
+        return runs(python.toString(), whyNot)
+                ? new PysyncqPeer(JSYNCQ_PYTHON, python.toString(), "jsyncq", driver(module), module) : null;
+    }
+
+    private static Path module(StringBuilder whyNot) {
         String module = System.getProperty("jsyncq.bench.module");
         if (module == null) {
             whyNot.append("the bench module's directory is unknown (run through bin/jsyncq bench)");
             return null;
         }
-        Path driver = Path.of(module, "src", "main", "python", "pysyncq_echo8.py");
-        Path peers = Path.of(module, "peers", "pysyncq");
-        if (!Files.isRegularFile(driver) || !Files.isDirectory(peers.resolve("pysyncq"))) {
-            whyNot.append("no pysyncq copy under ").append(peers);
-            return null;
-        }
+        return Path.of(module).toAbsolutePath();
+    }
+
+    private static Path driver(Path module) {
+        return module.resolve("src").resolve("main").resolve("python").resolve("python_echo8.py");
+    }
+
+    private static boolean runs(String python, StringBuilder whyNot) {
         try {
-            Process probe = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            Process probe = new ProcessBuilder(python, "--version").redirectErrorStream(true).start();
             if (!probe.waitFor(10, TimeUnit.SECONDS) || probe.exitValue() != 0) {
-                whyNot.append("python3 does not run");
-                return null;
+                whyNot.append(python).append(" does not run");
+                return false;
             }
+            return true;
         } catch (IOException | InterruptedException e) {
-            whyNot.append("python3 is not installed");
-            return null;
+            whyNot.append(python).append(" is not installed");
+            return false;
         }
-        return new PysyncqPeer(driver, peers);
+    }
+
+    String contender() {
+        return contender;
     }
 
     /** Runs every size; one measurement each, with the error "stalled" for a size past the time limit. */
@@ -63,14 +107,14 @@ final class PysyncqPeer {
     }
 
     private Measurement runOne(int size, int warmup, int samples, String runId, java.util.function.Consumer<String> progress) {
-        String queueName = Shm.PREFIX + runId + "-pysyncq-" + size;
+        String queueName = Shm.PREFIX + runId + "-" + contender + "-" + size;
         Process process = null;
         try {
-            process = new ProcessBuilder("python3", driver.toString(), peers.toString(), queueName,
+            process = new ProcessBuilder(python, driver.toString(), implementation, peers.toString(), queueName,
                     Integer.toString(size), Integer.toString(warmup), Integer.toString(samples))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             if (!process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
-                progress.accept(String.format("%6d B  pysyncq stalled (no result in %d s)", size, LIMIT_SECONDS));
+                progress.accept(String.format("%6d B  %s stalled (no result in %d s)", size, contender, LIMIT_SECONDS));
                 return failed(size, "stalled: no result in " + LIMIT_SECONDS + " s");
             }
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -80,11 +124,11 @@ final class PysyncqPeer {
                 values.put(matcher.group(1), Double.parseDouble(matcher.group(2)));
             }
             if (process.exitValue() != 0 || !values.containsKey("p50")) {
-                return failed(size, "pysyncq's driver failed (exit " + process.exitValue() + ")");
+                return failed(size, contender + "'s driver failed (exit " + process.exitValue() + ")");
             }
-            progress.accept(String.format("%6d B  pysyncq p50 %8.2f µs  p99 %8.2f µs", size, values.get("p50") / 1e3,
-                    values.get("p99") / 1e3));
-            return new Measurement("echo8", CONTENDER, "block", size, 1, values, null);
+            progress.accept(String.format("%6d B  %s p50 %8.2f µs  p99 %8.2f µs", size, contender,
+                    values.get("p50") / 1e3, values.get("p99") / 1e3));
+            return new Measurement("echo8", contender, "block", size, 1, values, null);
         } catch (IOException e) {
             return failed(size, "could not run python3: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -97,13 +141,14 @@ final class PysyncqPeer {
             }
             try {
                 Files.deleteIfExists(Shm.DIR.resolve(queueName)); // left behind by a stalled run
+                Files.deleteIfExists(Shm.DIR.resolve("." + queueName + ".jsyncq-lock"));
             } catch (IOException ignored) {
                 // nothing more to do
             }
         }
     }
 
-    private static Measurement failed(int size, String error) {
-        return new Measurement("echo8", CONTENDER, "block", size, 1, Map.of(), error);
+    private Measurement failed(int size, String error) {
+        return new Measurement("echo8", contender, "block", size, 1, Map.of(), error);
     }
 }

@@ -250,7 +250,7 @@ final class Report {
     private Table echoTable() {
         Table table = new Table("2d. pysyncq's benchmark shape: 8 processes on one queue, parent sends, one child echoes, "
                 + "six screen the echoes; one-way transfer time, blocking", "body", "p50", "p90", "p99", "p99.9", "max",
-                "pysyncq p50", "pysyncq max", "pysyncq ÷ jsyncq");
+                "pysyncq p50", "pysyncq max", "pysyncq ÷ jsyncq", "jsyncq-python p50", "pysyncq ÷ jsyncq-python");
         boolean pysyncqRan = results.all.stream().anyMatch(m -> m.contender().equals(PysyncqPeer.CONTENDER));
         for (int size : Settings.echoSizes()) {
             List<String> row = new ArrayList<>();
@@ -262,13 +262,19 @@ final class Report {
             row.add(stalled != null ? stalled : ns(results.median("echo8", PysyncqPeer.CONTENDER, "block", size, "p50")));
             row.add(stalled != null ? "" : ns(results.median("echo8", PysyncqPeer.CONTENDER, "block", size, "max")));
             row.add(stalled != null ? "" : ratio(pysyncqTimesSlower(size)));
+            String pythonFailed = pythonError(PysyncqPeer.JSYNCQ_PYTHON, size);
+            row.add(pythonFailed != null ? pythonFailed
+                    : ns(results.median("echo8", PysyncqPeer.JSYNCQ_PYTHON, "block", size, "p50")));
+            row.add(stalled != null || pythonFailed != null ? "" : ratio(pysyncqTimesSlowerThanJsyncqPython(size)));
             table.row(row.toArray(String[]::new));
         }
         table.note(pysyncqRan
                 ? "pysyncq: the unmodified copy in jsyncq-bench/peers/pysyncq, 8 Python processes in the same shape, in "
-                  + "this run (src/main/python/pysyncq_echo8.py). pysyncq ÷ jsyncq: how many times longer pysyncq's p50 is. "
+                  + "this run (src/main/python/python_echo8.py). pysyncq ÷ jsyncq: how many times longer pysyncq's p50 is. "
                   + "One-way = half the parent's append-to-echo round trip."
                 : "pysyncq itself did not run (python3 or its copy missing). One-way = half the parent's append-to-echo round trip.");
+        table.note("jsyncq-python: jsyncq's Python package (python/, installed by bin/python-check), the same Python "
+                + "program as pysyncq's with only the import changed.");
         return table;
     }
 
@@ -278,10 +284,20 @@ final class Report {
                 / results.median("echo8", "jsyncq", "block", size, "p50");
     }
 
+    /** How many times longer pysyncq's p50 one-way time is than jsyncq's Python package's, at one size. */
+    private double pysyncqTimesSlowerThanJsyncqPython(int size) {
+        return results.median("echo8", PysyncqPeer.CONTENDER, "block", size, "p50")
+                / results.median("echo8", PysyncqPeer.JSYNCQ_PYTHON, "block", size, "p50");
+    }
+
     /** "stalled" (or the failure) if pysyncq did not finish this size, else null. */
     private String pysyncqError(int size) {
+        return pythonError(PysyncqPeer.CONTENDER, size);
+    }
+
+    private String pythonError(String contender, int size) {
         return results.all.stream()
-                .filter(m -> m.same("echo8", PysyncqPeer.CONTENDER, "block", size) && !m.ok())
+                .filter(m -> m.same("echo8", contender, "block", size) && !m.ok())
                 .map(m -> m.error().startsWith("stalled") ? "stalled" : "failed")
                 .findFirst().orElse(null);
     }
@@ -353,6 +369,17 @@ final class Report {
             if (!Double.isNaN(least)) {
                 table.row("pysyncq's shape ≥ 10× faster than pysyncq in the same run (p50, every size it finished)",
                         "at least " + ratio(least), verdict(least >= 10, least, 10, false));
+            }
+            double leastPython = Double.NaN;
+            for (int size : Settings.echoSizes()) {
+                double times = pysyncqTimesSlowerThanJsyncqPython(size);
+                if (!Double.isNaN(times)) {
+                    leastPython = Double.isNaN(leastPython) ? times : Math.min(leastPython, times);
+                }
+            }
+            if (!Double.isNaN(leastPython)) {
+                table.row("jsyncq's Python package ≥ 20× faster than pysyncq in pysyncq's shape (p50, every size)",
+                        "at least " + ratio(leastPython), verdict(leastPython >= 20, leastPython, 20, false));
             }
         }
         return table;
