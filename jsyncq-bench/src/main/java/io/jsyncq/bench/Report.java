@@ -284,6 +284,12 @@ final class Report {
                 / results.median("echo8", "jsyncq", "block", size, "p50");
     }
 
+    /** The least of a figure over the echo sizes that have it (NaN where a size did not run), or NaN. */
+    private static double leastOverEchoSizes(java.util.function.IntToDoubleFunction figure) {
+        return Settings.echoSizes().stream().mapToDouble(figure::applyAsDouble).filter(v -> !Double.isNaN(v))
+                .min().orElse(Double.NaN);
+    }
+
     /** How many times longer pysyncq's p50 one-way time is than jsyncq's Python package's, at one size. */
     private double pysyncqTimesSlowerThanJsyncqPython(int size) {
         return results.median("echo8", PysyncqPeer.CONTENDER, "block", size, "p50")
@@ -359,24 +365,12 @@ final class Report {
             }
             table.row("pysyncq's shape: no stall at any size", stalled ? "failed" : "all 16 sizes done, worst max " + ns(worstMax),
                     stalled ? "MISSED" : "met");
-            double least = Double.NaN;
-            for (int size : Settings.echoSizes()) {
-                double times = pysyncqTimesSlower(size);
-                if (!Double.isNaN(times)) {
-                    least = Double.isNaN(least) ? times : Math.min(least, times);
-                }
-            }
+            double least = leastOverEchoSizes(this::pysyncqTimesSlower);
             if (!Double.isNaN(least)) {
                 table.row("pysyncq's shape ≥ 10× faster than pysyncq in the same run (p50, every size it finished)",
                         "at least " + ratio(least), verdict(least >= 10, least, 10, false));
             }
-            double leastPython = Double.NaN;
-            for (int size : Settings.echoSizes()) {
-                double times = pysyncqTimesSlowerThanJsyncqPython(size);
-                if (!Double.isNaN(times)) {
-                    leastPython = Double.isNaN(leastPython) ? times : Math.min(leastPython, times);
-                }
-            }
+            double leastPython = leastOverEchoSizes(this::pysyncqTimesSlowerThanJsyncqPython);
             if (!Double.isNaN(leastPython)) {
                 table.row("jsyncq's Python package ≥ 20× faster than pysyncq in pysyncq's shape (p50, every size)",
                         "at least " + ratio(leastPython), verdict(leastPython >= 20, leastPython, 20, false));

@@ -9,6 +9,9 @@ public final class Json {
     private final StringBuilder out = new StringBuilder();
     private boolean needComma;
 
+    Json() {
+    }
+
     Json beginObject() {
         separator();
         out.append('{');
