@@ -92,9 +92,12 @@ class PySyncQ:
 
     # ---- registering and closing --------------------------------------------------------------------
 
-    def open(self, sender=None, filtself=True):
+    def open(self, sender=None, filtself=True, *, write_only=False):
         """Registers this process: it reads every message appended from now on. ``sender`` names its
-        messages (default: the pid); ``filtself`` adds it to ``scrnsend``, so it skips its own."""
+        messages (default: the pid); ``filtself`` adds it to ``scrnsend``, so it skips its own.
+
+        ``write_only=True`` (beyond pysyncq, as Java's ``Builder.writeOnly()``): a producer that never
+        reads holds no read position, so it never has to drain its own messages; pops then raise."""
         self._forked()
         if self._registration is not None:
             raise SyncQueueError(f"this PySyncQ is already open on queue '{self.name}'; close it first")
@@ -102,7 +105,7 @@ class PySyncQ:
             sender = str(os.getpid())
         sender_bytes = encode_record_name("sender name", sender)
         registration = Registration.join(self.directory, self.name, ATTACH, sender_bytes,
-                                         spin_nanos=self.spin_nanos)
+                                         write_only=write_only, spin_nanos=self.spin_nanos)
         self.sender = sender_bytes
         reader = registration.reader
         # The registration's screens are these sets: edits republish the summary and wake the own reader.

@@ -73,7 +73,8 @@ class MessageReader:
         waits until ``deadline`` for the first, then takes what is there. The cursor is stored once, at
         the end (a pop is a batch of one). If the handler raises, its message stays unread."""
         if self.write_only:
-            raise RuntimeError("this registration is write-only: it reads nothing")
+            raise RuntimeError("this registration is write-only: it reads nothing. Open another one, without"
+                               " write_only, to read")
         if self._polling_thread is not None:
             raise RuntimeError("a pop from inside a handler of the same handle: pop after returning")
         self._polling_thread = threading.get_ident()

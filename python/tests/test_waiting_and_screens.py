@@ -8,7 +8,7 @@ import pytest
 
 from jsyncq import PySyncQ
 
-from conftest import await_registrations, finish, java, java_start, python_start
+from conftest import await_registrations, finish, java, java_start, python_start, stat
 
 
 def test_a_pop_on_an_empty_queue_waits_for_its_timer_then_returns_none(queue_dir):
@@ -92,3 +92,20 @@ def test_screens_work_the_same_on_both_sides(queue_dir):
     python_bodies = [json.loads(line)["body"] for line in python_out.splitlines()]
     assert java_bodies == ["for both", "also for both"]
     assert python_bodies == ["for both", "also for both"]
+
+
+def test_a_write_only_producer_never_drains_and_holds_no_space(queue_dir):
+    assert java("create", "producer", "--size", "4k").returncode == 0
+    reader = python_start("reader.py", "producer", "consumer", 200, 30)
+    assert reader.stdout.readline().strip() == "ready"
+    with PySyncQ("producer", create=False) as producer:
+        producer.open("producer", write_only=True)
+        for i in range(200):  # 200 x 64 B through a 4 KiB ring: only the consumer's reading makes room
+            producer.append("t", f"message {i}", block=True, timer=30)
+        with pytest.raises(RuntimeError, match="write-only"):
+            producer.pop()
+        writer_slot = [r for r in stat("producer")["readers"] if r["sender"] == "producer"][0]
+        assert writer_slot["writeOnly"]
+    code, out, err = finish(reader, timeout=60)
+    assert code == 0, err
+    assert [json.loads(line)["body"] for line in out.splitlines()] == [f"message {i}" for i in range(200)]
