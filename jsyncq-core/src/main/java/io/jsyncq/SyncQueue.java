@@ -292,6 +292,28 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
     }
 
     /**
+     * Appends a message under another sender's name, for relays and bridges that carry messages from
+     * elsewhere into this queue and keep their senders, so that readers' sender screens work the same on
+     * relayed messages. The message is still this registration's own: if this registration filters itself
+     * (the default), its own reads skip it, so a relay that reads this queue never sends back what it
+     * relayed into it.
+     *
+     * @param sender  the sender name to record, up to 255 UTF-8 bytes
+     * @param type    the message type, up to 255 UTF-8 bytes ({@code ""} for none); readers can screen by it
+     * @param body    the body: all of the segment's bytes; it must be open, and accessible from this thread
+     * @param timeout how long to wait for room, in total, not negative: {@link Duration#ZERO} does not
+     *                wait, {@link #FOREVER} waits without limit
+     * @throws QueueFullException        if there was no room within {@code timeout}
+     * @throws QueueInterruptedException if the thread is interrupted while it waits
+     * @throws MessageTooLargeException  if the message can never fit in this queue
+     * @throws InvalidNameException      if the sender name is longer than 255 UTF-8 bytes
+     */
+    public void appendAs(String sender, String type, MemorySegment body, Duration timeout) {
+        registration.appendAs(sender, type, Objects.requireNonNull(body, "body"),
+                deadline(timeout));
+    }
+
+    /**
      * Appends the segment's bytes if there is room now, for producers that spin: returns false, without
      * building an exception, when the queue is full. Every other failure (a message that can never fit, a
      * closed or evicted registration) still throws.
@@ -623,7 +645,8 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
          * Put the sender name in the sender screen, so as not to read one's own messages. Default true.
          *
          * @param filterSelf true to skip every message that carries this sender name, including those of
-         *                   other registrations with the same name
+         *                   other registrations with the same name, and every message this registration
+         *                   appended under another name ({@link SyncQueue#appendAs})
          * @return this builder
          */
         public Builder filterSelf(boolean filterSelf) {
@@ -707,6 +730,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         private SyncQueue handle(Registration registration) {
             if (filterSelf) {
                 registration.senderScreen().add(registration.sender());
+                registration.skipOwnRecords();
             }
             return new SyncQueue(registration);
         }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,6 +61,35 @@ class RolesTest {
                     .hasMessageContaining("write-only");
         }
         assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    @Test
+    void aRelayKeepsTheSendersItCarriesScreensApplyAndItNeverReadsItsRelaysBack() throws Exception {
+        try (SyncQueue relay = SyncQueue.builder(name).size(1 << 16).sender("relay").create();
+             SyncQueue reader = SyncQueue.builder(name).sender("reader").open();
+             SyncQueue screening = SyncQueue.builder(name).sender("screening").open();
+             SyncQueue seesItsOwn = SyncQueue.builder(name).sender("sees-its-own").filterSelf(false).open()) {
+            screening.senderScreen().add("alice");
+            // The screening reader sleeps at the first record, so the relayed sender's name also decides
+            // whom the writer wakes: a wrong name here would leave it asleep at "bob" for its whole wait.
+            CompletableFuture<Message> screened = CompletableFuture.supplyAsync(
+                    () -> screening.pop(Duration.ofSeconds(30)).orElseThrow());
+            Thread.sleep(100);
+            relay.appendAs("alice", "quote", MemorySegment.ofArray("from alice".getBytes(UTF_8)), Duration.ZERO);
+            relay.appendAs("bob", "quote", MemorySegment.ofArray("from bob".getBytes(UTF_8)), Duration.ZERO);
+            relay.append("own", "the relay's own");
+            seesItsOwn.appendAs("carol", "t", MemorySegment.ofArray("carol via sees-its-own".getBytes(UTF_8)),
+                    Duration.ZERO);
+
+            assertThat(reader.stream().map(m -> m.sender() + "/" + m.type() + "/" + m.text()).toList())
+                    .containsExactly("alice/quote/from alice", "bob/quote/from bob", "relay/own/the relay's own",
+                            "carol/t/carol via sees-its-own");
+            assertThat(screened.get(30, TimeUnit.SECONDS).sender()).isEqualTo("bob");
+            assertThat(relay.stream().map(Message::text).toList()).containsExactly("carol via sees-its-own");
+            assertThat(seesItsOwn.stream().map(Message::sender).toList()).containsExactly("alice", "bob", "relay", "carol");
+            assertThatThrownBy(() -> relay.appendAs("x".repeat(256), "t", MemorySegment.ofArray(new byte[1]), Duration.ZERO))
+                    .isInstanceOf(InvalidNameException.class).hasMessageContaining("255");
+        }
     }
 
     @Test

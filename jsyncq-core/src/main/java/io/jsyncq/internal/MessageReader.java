@@ -40,6 +40,9 @@ final class MessageReader {
     private final RecordView view;
     private final Screen senderScreen = new Screen(this::screensChanged);
     private final Screen typeScreen = new Screen(this::screensChanged);
+    /** This registration's {@link RecordLayout#writerIdentity}, or -1 (no record's) to read its own records. */
+    private final long ownWriterIdentity;
+    private long skippedWriterIdentity = -1; // set before the handle is published
     private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
     private final Runnable repairHole = this::repairHole;
 
@@ -58,7 +61,7 @@ final class MessageReader {
     private long lastRepairNanos = System.nanoTime() - REPAIR_INTERVAL_NANOS;
 
     MessageReader(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
-                  boolean writeOnly) {
+                  boolean writeOnly, long ownWriterIdentity) {
         this.registration = registration;
         this.queue = queue;
         this.memory = queue.memory();
@@ -66,9 +69,18 @@ final class MessageReader {
         this.waiter = waiter;
         this.slot = slot;
         this.writeOnly = writeOnly;
+        this.ownWriterIdentity = ownWriterIdentity;
         this.view = new RecordView(memory, queue.capacity());
         this.cursor = queue.readers().cursorVolatile(slot);
         this.storedCursor = cursor;
+    }
+
+    /**
+     * Skips, from now on, every record this registration wrote, whatever sender name it carries (a relay's
+     * {@link MessageWriter#appendAs}), as well as those its sender screen skips.
+     */
+    void skipOwnRecords() {
+        skippedWriterIdentity = ownWriterIdentity;
     }
 
     Screen senderScreen() {
@@ -224,7 +236,8 @@ final class MessageReader {
     }
 
     private boolean isScreened() {
-        return senderScreen.matches(memory, view.senderOffset(), view.senderLength())
+        return view.writerIdentity() == skippedWriterIdentity
+                || senderScreen.matches(memory, view.senderOffset(), view.senderLength())
                 || typeScreen.matches(memory, view.typeOffset(), view.typeLength());
     }
 

@@ -5,6 +5,7 @@ import io.jsyncq.QueueFullException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -26,14 +27,19 @@ final class MessageWriter {
     private final Waiter waiter;
     private final int slot;
     private final int generation;
-    private final byte[] senderBytes;
+    private final EncodedName ownSender;
     private final ClaimFloors floors = new ClaimFloors();
     private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
-    private final long senderHash;
-    private volatile EncodedName lastType = new EncodedName("", new byte[0], NameHash.of(new byte[0]));
+    private volatile EncodedName lastType = EncodedName.of("message type", "");
+    private volatile EncodedName lastRelayedSender;
     private volatile long lastReclaimNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
 
+    /** A sender or type name with its UTF-8 form and hash, encoded once and reused while it repeats. */
     private record EncodedName(String name, byte[] bytes, long hash) {
+        static EncodedName of(String what, String name) {
+            byte[] bytes = Names.encodeRecordName(what, name);
+            return new EncodedName(name, bytes, NameHash.of(bytes));
+        }
     }
 
     MessageWriter(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
@@ -45,13 +51,18 @@ final class MessageWriter {
         this.waiter = waiter;
         this.slot = slot;
         this.generation = ReaderSlotLayout.generation(slotWord);
-        this.senderBytes = senderBytes;
-        this.senderHash = NameHash.of(senderBytes);
+        this.ownSender = new EncodedName(new String(senderBytes, StandardCharsets.UTF_8), senderBytes,
+                NameHash.of(senderBytes));
+        this.lastRelayedSender = ownSender;
     }
 
     /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
     long maxBodyLength(int typeBytes) {
-        return queue.capacity() - RecordLayout.HEADER_LENGTH - senderBytes.length - typeBytes;
+        return maxBodyLength(ownSender.bytes.length, typeBytes);
+    }
+
+    private long maxBodyLength(int senderBytes, int typeBytes) {
+        return queue.capacity() - RecordLayout.HEADER_LENGTH - senderBytes - typeBytes;
     }
 
     /**
@@ -61,7 +72,15 @@ final class MessageWriter {
      *                 "do not wait"
      */
     void append(String type, MemorySegment body, long deadline) {
-        append(type, body, deadline, false);
+        append(ownSender, type, body, deadline, false);
+    }
+
+    /**
+     * Appends one message under another sender's name (a relay's). The record is still this registration's:
+     * its writer slot is this one's, so this registration's own reads skip it when it filters itself.
+     */
+    void appendAs(String sender, String type, MemorySegment body, long deadline) {
+        append(encodeRelayedSender(sender), type, body, deadline, false);
     }
 
     /**
@@ -69,11 +88,11 @@ final class MessageWriter {
      * other failure still throws.
      */
     boolean tryAppend(String type, MemorySegment body) {
-        return append(type, body, Waiter.NO_WAIT, true);
+        return append(ownSender, type, body, Waiter.NO_WAIT, true);
     }
 
     /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
-    private boolean append(String type, MemorySegment body, long deadline, boolean quietWhenFull) {
+    private boolean append(EncodedName sender, String type, MemorySegment body, long deadline, boolean quietWhenFull) {
         int lane = -1;
         boolean claimEnded = true; // until a floor is set: from claim() to publishing or skipping
         try {
@@ -81,11 +100,12 @@ final class MessageWriter {
             byte[] typeBytes = encodedType.bytes;
             requireReadable(body);
             long bodyLength = body.byteSize();
+            byte[] senderBytes = sender.bytes;
             long recordLength = (long) RecordLayout.HEADER_LENGTH + senderBytes.length + typeBytes.length + bodyLength;
             if (recordLength > queue.capacity()) {
                 throw new MessageTooLargeException("a message of " + bodyLength + " body bytes can never fit in "
                         + "queue '" + registration.queueName() + "': with this sender and type the largest body is "
-                        + maxBodyLength(typeBytes.length) + " bytes of its " + queue.capacity()
+                        + maxBodyLength(senderBytes.length, typeBytes.length) + " bytes of its " + queue.capacity()
                         + ". Create the queue larger, or split the message");
             }
             lane = floors.take(deadline);
@@ -109,12 +129,12 @@ final class MessageWriter {
                 StallHook.reached(Registration.StallPoint.AFTER_CLAIM);
             }
             long offset = queue.recordOffset(position);
-            writeHeader(offset, (int) recordLength, (int) bodyLength, typeBytes.length);
+            writeHeader(offset, (int) recordLength, (int) bodyLength, senderBytes.length, typeBytes.length);
             if (StallHook.ENABLED) {
                 StallHook.reached(Registration.StallPoint.AFTER_HEADER);
             }
             try {
-                writeStrings(offset, typeBytes, body);
+                writeStrings(offset, senderBytes, typeBytes, body);
                 registration.requireRegistered(); // evicted meanwhile: the message is not delivered, and we say so
             } catch (Throwable failure) {
                 // Readers wait at this position until it is resolved: never leave it claimed.
@@ -122,7 +142,7 @@ final class MessageWriter {
                 claimEnded = true;
                 throw failure;
             }
-            queue.publishAndEndClaim(position, senderHash, encodedType.hash, slot, lane);
+            queue.publishAndEndClaim(position, sender.hash, encodedType.hash, slot, lane);
             claimEnded = true;
             return true;
         } finally {
@@ -138,14 +158,14 @@ final class MessageWriter {
     }
 
     /** Two 8-byte stores, not six narrow ones: each access through a segment pays for its checks. */
-    private void writeHeader(long offset, int recordLength, int bodyLength, int typeLength) {
+    private void writeHeader(long offset, int recordLength, int bodyLength, int senderLength, int typeLength) {
         memory.set(ValueLayout.JAVA_LONG, offset + RecordLayout.LENGTH_OFFSET,
                 RecordLayout.lengthsWord(recordLength, bodyLength));
         memory.set(ValueLayout.JAVA_LONG, offset + RecordLayout.WRITER_GENERATION_OFFSET,
-                RecordLayout.writerWord(generation, slot, senderBytes.length, typeLength));
+                RecordLayout.writerWord(generation, slot, senderLength, typeLength));
     }
 
-    private void writeStrings(long offset, byte[] typeBytes, MemorySegment body) {
+    private void writeStrings(long offset, byte[] senderBytes, byte[] typeBytes, MemorySegment body) {
         long at = offset + RecordLayout.HEADER_LENGTH;
         MemorySegment.copy(senderBytes, 0, memory, ValueLayout.JAVA_BYTE, at, senderBytes.length);
         at += senderBytes.length;
@@ -232,9 +252,18 @@ final class MessageWriter {
         if (last.name.equals(type)) {
             return last;
         }
-        byte[] bytes = Names.encodeRecordName("message type", type);
-        EncodedName encoded = new EncodedName(type, bytes, NameHash.of(bytes));
+        EncodedName encoded = EncodedName.of("message type", type);
         lastType = encoded;
+        return encoded;
+    }
+
+    private EncodedName encodeRelayedSender(String sender) {
+        EncodedName last = lastRelayedSender;
+        if (last.name.equals(sender)) {
+            return last;
+        }
+        EncodedName encoded = EncodedName.of("sender name", sender);
+        lastRelayedSender = encoded;
         return encoded;
     }
 }

@@ -46,6 +46,14 @@ public final class RecordLayout {
                 | ((long) (typeLength & 0xFF) << 56);
     }
 
+    /**
+     * Who wrote a record, as the low 48 bits of {@link #writerWord}: the writer's slot and its generation,
+     * which together name one registration for the life of the file.
+     */
+    public static long writerIdentity(int generation, int slot) {
+        return writerWord(generation, slot, 0, 0);
+    }
+
     /** The space a record of this length occupies: rounded up to a whole number of granules. */
     public static long alignedLength(long recordLength) {
         return (recordLength + QueueLayout.GRANULE - 1) & -QueueLayout.GRANULE;

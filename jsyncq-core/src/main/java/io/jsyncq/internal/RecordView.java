@@ -15,12 +15,15 @@ public final class RecordView implements MessageView {
     private final MemorySegment memory;
     /** What handlers see: the same mapping, read-only, so that no handler can write a header or cursor. */
     private final MemorySegment readOnlyMemory;
+    private static final long WRITER_IDENTITY_MASK = (1L << 48) - 1;
+
     private final long capacity;
     private long offset;
     private int senderLength;
     private int typeLength;
     private int bodyLength;
     private int recordLength;
+    private long writerIdentity;
 
     RecordView(MemorySegment memory, long capacity) {
         this.memory = memory;
@@ -42,10 +45,16 @@ public final class RecordView implements MessageView {
         bodyLength = (int) (lengths >>> 32);
         senderLength = (int) (writer >>> 48) & 0xFF;
         typeLength = (int) (writer >>> 56) & 0xFF;
+        writerIdentity = writer & WRITER_IDENTITY_MASK;
         return recordLength >= RecordLayout.HEADER_LENGTH
                 && recordLength <= capacity
                 && bodyLength >= 0
                 && (long) RecordLayout.HEADER_LENGTH + senderLength + typeLength + bodyLength == recordLength;
+    }
+
+    /** The writer's slot and generation ({@link RecordLayout#writerIdentity}). */
+    long writerIdentity() {
+        return writerIdentity;
     }
 
     int recordLength() {

@@ -47,7 +47,8 @@ public final class Registration implements AutoCloseable {
         this.keepWhenUnused = (queue.flags() & QueueLayout.FLAG_KEEP) != 0;
         this.settings = settings;
         Waiter waiter = new Waiter(settings.spinNanos(), readers, slot);
-        this.reader = new MessageReader(this, queue, recovery, waiter, slot, settings.writeOnly());
+        this.reader = new MessageReader(this, queue, recovery, waiter, slot, settings.writeOnly(),
+                RecordLayout.writerIdentity(ReaderSlotLayout.generation(slotWord), slot));
         this.writer = new MessageWriter(this, queue, recovery, waiter, slot, slotWord, senderBytes);
     }
 
@@ -116,6 +117,11 @@ public final class Registration implements AutoCloseable {
         return queue.capacity();
     }
 
+    /** Skips every record this registration wrote from now on, whatever sender name it carries. */
+    public void skipOwnRecords() {
+        reader.skipOwnRecords();
+    }
+
     public Screen senderScreen() {
         return reader.senderScreen();
     }
@@ -142,6 +148,16 @@ public final class Registration implements AutoCloseable {
         ensureOpen();
         try {
             writer.append(type, body, deadline);
+        } catch (RuntimeException failure) {
+            throw closedOr(failure);
+        }
+    }
+
+    /** Appends one message under another sender's name: the relay's path (see {@link MessageWriter#appendAs}). */
+    public void appendAs(String sender, String type, MemorySegment body, long deadline) {
+        ensureOpen();
+        try {
+            writer.appendAs(sender, type, body, deadline);
         } catch (RuntimeException failure) {
             throw closedOr(failure);
         }
