@@ -62,6 +62,34 @@ public interface MessageView {
     String type();
 
     /**
+     * Where the sender name's UTF-8 bytes start, for copying them out without decoding (a relay's need).
+     *
+     * @return the offset of the sender name's first byte in {@link #buffer()}, in bytes
+     */
+    long senderOffset();
+
+    /**
+     * How long the sender name is.
+     *
+     * @return the sender name's length in UTF-8 bytes, 0 to 255
+     */
+    int senderLength();
+
+    /**
+     * Where the type's UTF-8 bytes start, for copying them out without decoding.
+     *
+     * @return the offset of the type's first byte in {@link #buffer()}, in bytes
+     */
+    long typeOffset();
+
+    /**
+     * How long the type is.
+     *
+     * @return the type's length in UTF-8 bytes, 0 (none) to 255
+     */
+    int typeLength();
+
+    /**
      * True if the sender name is {@code name}, compared as UTF-8 bytes without allocating.
      *
      * @param name a sender name encoded as UTF-8, best encoded once outside the handler

@@ -61,19 +61,23 @@ public final class RecordView implements MessageView {
         return recordLength;
     }
 
-    long senderOffset() {
+    @Override
+    public long senderOffset() {
         return offset + RecordLayout.HEADER_LENGTH;
     }
 
-    int senderLength() {
+    @Override
+    public int senderLength() {
         return senderLength;
     }
 
-    long typeOffset() {
+    @Override
+    public long typeOffset() {
         return senderOffset() + senderLength;
     }
 
-    int typeLength() {
+    @Override
+    public int typeLength() {
         return typeLength;
     }
 

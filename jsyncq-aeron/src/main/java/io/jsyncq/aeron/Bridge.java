@@ -1,0 +1,432 @@
+package io.jsyncq.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.jsyncq.NoSuchQueueException;
+import io.jsyncq.QueueAdmin;
+import io.jsyncq.ReaderInfo;
+import io.jsyncq.SyncQueue;
+import io.jsyncq.SyncQueueException;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Joins the queues of one name on several hosts into one queue: every message appended on any host is
+ * delivered to every registration on every host, once, under its original sender and type. Run one bridge
+ * per host, each listing the others as peers; Aeron carries the messages over UDP.
+ *
+ * <pre>{@code
+ * try (Bridge bridge = Bridge.builder("orders").listen("10.0.0.1:40123")
+ *         .peer("10.0.0.2:40123").peer("10.0.0.3:40123").start()) {
+ *     ...   // the queue "orders" on this host is now one with theirs
+ * }
+ * }</pre>
+ *
+ * <h2>What is promised</h2>
+ * <ul>
+ *   <li>Each origin's messages arrive on every host in the order its own queue gave them; every host's
+ *       readers share one order, as on one machine. There is <em>no single order across hosts</em>: two
+ *       messages appended at once on two hosts may be read in different orders on different hosts.</li>
+ *   <li>Screening by sender and type works the same everywhere: a relayed message keeps its sender and type.
+ *       A bridge never sends back what it relayed in, so there are no loops and no echoes.</li>
+ *   <li>A peer is a reader like any other, with a buffer: messages a peer cannot take yet (not connected,
+ *       or its own queue full) are kept for it, up to the backlog bound, while the bridge goes on reading;
+ *       beyond the bound the bridge stops reading, and so holds this host's writers back once the queue is
+ *       full. A peer that takes nothing for the peer timeout is cut off: the bridge logs which messages that
+ *       peer does not get, counts them in {@link #status()} (and {@code jsyncq stat}), and delivers again
+ *       once the peer is back. Nothing is dropped silently.</li>
+ *   <li>Not yet: a bridge that dies loses the messages it had in flight and those appended while it was down
+ *       are not relayed (its registration ends with its process). The log and the peers' gap reports say so.</li>
+ * </ul>
+ *
+ * <p>One bridge per queue per host: a second one for the same queue is refused (it would relay the first
+ * one's relays again).
+ */
+public final class Bridge implements AutoCloseable {
+
+    /** The sender name of a bridge's registration starts with this; {@code stat} shows it as a reader. */
+    public static final String SENDER_PREFIX = "bridge ";
+
+    private final String queueName;
+    private final Endpoint listen;
+    private final Consumer<String> log;
+    private final SyncQueue queue;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Subscription subscription;
+    private final List<PeerLink> peers;
+    private final Outbound outbound;
+    private final Inbound inbound;
+    private final Thread outboundThread;
+    private final Thread inboundThread;
+    private volatile boolean stopping;
+    private volatile Throwable failure;
+
+    private Bridge(Builder builder) {
+        this.queueName = builder.queueName;
+        this.listen = builder.listen;
+        this.log = builder.log;
+        refuseASecondBridge(builder);
+        SyncQueue.Builder registration = SyncQueue.builder(queueName).directory(builder.directory)
+                .sender(senderName(builder.listen, builder.peers));
+        if (builder.queueSize != null) {
+            registration.size(builder.queueSize);
+        }
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            queue = builder.queueSize != null ? registration.openOrCreate() : registration.open();
+            opened.add(queue);
+            driver = builder.aeronDirectory == null ? launchDriver(builder) : null;
+            opened.add(driver);
+            String aeronDirectory = driver != null ? driver.aeronDirectoryName() : builder.aeronDirectory.toString();
+            Inbound[] inboundHolder = new Inbound[1];
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory)
+                    .availableImageHandler(image -> inboundHolder[0].onImageAvailable(image))
+                    .unavailableImageHandler(image -> inboundHolder[0].onImageUnavailable(image)));
+            opened.add(aeron);
+            int streamId = streamId(queueName);
+            peers = new ArrayList<>();
+            for (Endpoint peer : builder.peers) {
+                ExclusivePublication publication = aeron.addExclusivePublication(peer.channel(), streamId);
+                peers.add(new PeerLink(peer, publication, builder.peerTimeout.toNanos(), log));
+            }
+            outbound = new Outbound(queue, peers, builder.maxBacklogBytes, () -> stopping, log);
+            inbound = new Inbound(queue, new BackoffIdleStrategy(), () -> stopping, log);
+            inboundHolder[0] = inbound;
+            subscription = aeron.addSubscription(listen.channel(), streamId);
+            inbound.subscribe(subscription);
+        } catch (RuntimeException | Error e) {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                CloseHelper.quietClose(opened.get(i));
+            }
+            throw e;
+        }
+        outboundThread = Thread.ofPlatform().name("jsyncq-bridge-out").unstarted(guarded(outbound));
+        inboundThread = Thread.ofPlatform().name("jsyncq-bridge-in").unstarted(guarded(inbound));
+        outboundThread.start();
+        inboundThread.start();
+        log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.peers
+                + ", peer timeout " + builder.peerTimeout.toMillis() + " ms"
+                + (driver != null ? "" : ", Aeron media driver at " + builder.aeronDirectory));
+    }
+
+    /**
+     * Starts describing a bridge for the queue of this name on this host.
+     *
+     * @param queueName the queue's name, the same on every host
+     * @return a builder
+     */
+    public static Builder builder(String queueName) {
+        return new Builder(queueName);
+    }
+
+    /**
+     * What the bridge has sent and received so far.
+     *
+     * @return a snapshot
+     */
+    public BridgeStatus status() {
+        return new BridgeStatus(queueName, listen, outbound.relayed(), outbound.backlogBytes(),
+                peers.stream().map(PeerLink::status).toList(), inbound.status());
+    }
+
+    /**
+     * The failure that stopped the bridge's work, if one did: the bridge then relays nothing more, and
+     * should be closed and restarted.
+     *
+     * @return the failure, or empty while the bridge works
+     */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * Waits until the bridge's work stops, which only a failure or {@link #close()} does.
+     *
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public void awaitStop() throws InterruptedException {
+        outboundThread.join();
+        inboundThread.join();
+    }
+
+    /** Stops relaying, leaves the queue, and stops the embedded media driver (if it runs one). */
+    @Override
+    public void close() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        try {
+            outboundThread.join(5_000);
+            inboundThread.join(5_000);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        BridgeStatus last = status();
+        for (PeerStatus peer : last.peers()) {
+            if (peer.undelivered() > 0) {
+                log.accept("stopped: " + peer.undelivered() + " messages were NOT delivered to " + peer.endpoint()
+                        + " (origin sequences " + peer.firstUndeliveredSequence() + " to "
+                        + peer.lastUndeliveredSequence() + ")");
+            }
+        }
+        peers.forEach(CloseHelper::quietClose);
+        CloseHelper.quietCloseAll(subscription, aeron, driver);
+        queue.close();
+        log.accept("stopped after relaying " + last.relayed() + " messages out and "
+                + last.origins().stream().mapToLong(OriginStatus::appended).sum() + " in");
+    }
+
+    private Runnable guarded(Runnable work) {
+        return () -> {
+            try {
+                work.run();
+            } catch (Throwable e) {
+                if (!stopping) {
+                    failure = e;
+                    stopping = true;
+                    log.accept("FAILED, relaying nothing more: " + e);
+                }
+            }
+        };
+    }
+
+    private static MediaDriver launchDriver(Builder builder) {
+        // One small driver per bridge: one thread for all its work, so that several bridges (and the
+        // processes they serve) share a small machine's cores; backing off to a 1 ms sleep when idle.
+        MediaDriver.Context context = new MediaDriver.Context()
+                .aeronDirectoryName(CommonContext.getAeronDirectoryName() + "-jsyncq-bridge-" + builder.listen.port())
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true);
+        if (builder.termLength != null) {
+            context.publicationTermBufferLength(builder.termLength).ipcTermBufferLength(builder.termLength);
+        }
+        return MediaDriver.launchEmbedded(context);
+    }
+
+    private static void refuseASecondBridge(Builder builder) {
+        List<ReaderInfo> readers;
+        try {
+            readers = QueueAdmin.inspect(builder.directory, builder.queueName).readers();
+        } catch (NoSuchQueueException notYet) {
+            return;
+        }
+        for (ReaderInfo reader : readers) {
+            if (reader.sender().startsWith(SENDER_PREFIX) && reader.alive() && !reader.evicted()) {
+                throw new BridgeException("queue '" + builder.queueName + "' already has a bridge (pid " + reader.pid()
+                        + ", '" + reader.sender() + "'): a second one would relay its relays again. Stop that one first,"
+                        + " or evict it if it is stuck (jsyncq evict)");
+            }
+        }
+    }
+
+    /** "bridge HOST:PORT -> PEER, PEER", cut to the 255 bytes a sender name may have. */
+    private static String senderName(Endpoint listen, List<Endpoint> peers) {
+        String name = SENDER_PREFIX + listen + " -> " + String.join(", ", peers.stream().map(Endpoint::toString).toList());
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        return bytes.length <= 255 ? name : new String(bytes, 0, 252, StandardCharsets.US_ASCII) + "...";
+    }
+
+    /** Every host's bridge for a queue uses the same stream: the queue name's hash. */
+    static int streamId(String queueName) {
+        return queueName.hashCode();
+    }
+
+    /** Describes a bridge; {@link #start()} starts it. */
+    public static final class Builder {
+        private final String queueName;
+        private Path directory = SyncQueue.defaultDirectory();
+        private Endpoint listen;
+        private final List<Endpoint> peers = new ArrayList<>();
+        private Long queueSize;
+        private Duration peerTimeout = Duration.ofSeconds(30);
+        private long maxBacklogBytes = 64L << 20;
+        private Path aeronDirectory;
+        private Integer termLength;
+        private Consumer<String> log = Builder::logToStderr;
+
+        private Builder(String queueName) {
+            this.queueName = Objects.requireNonNull(queueName, "queueName");
+        }
+
+        /**
+         * The directory of the queue file. Default: {@link SyncQueue#defaultDirectory()}.
+         *
+         * @param directory a directory
+         * @return this builder
+         */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Where this bridge receives its peers' messages: an address of this host and a UDP port.
+         *
+         * @param endpoint {@code HOST:PORT}
+         * @return this builder
+         */
+        public Builder listen(String endpoint) {
+            return listen(Endpoint.parse(endpoint));
+        }
+
+        /**
+         * Where this bridge receives its peers' messages.
+         *
+         * @param endpoint an address of this host and a UDP port
+         * @return this builder
+         */
+        public Builder listen(Endpoint endpoint) {
+            this.listen = Objects.requireNonNull(endpoint, "endpoint");
+            return this;
+        }
+
+        /**
+         * A peer bridge, where it listens. Give every other host's bridge.
+         *
+         * @param endpoint {@code HOST:PORT}
+         * @return this builder
+         */
+        public Builder peer(String endpoint) {
+            return peer(Endpoint.parse(endpoint));
+        }
+
+        /**
+         * A peer bridge, where it listens.
+         *
+         * @param endpoint the peer's listening endpoint
+         * @return this builder
+         */
+        public Builder peer(Endpoint endpoint) {
+            peers.add(Objects.requireNonNull(endpoint, "endpoint"));
+            return this;
+        }
+
+        /**
+         * Creates the queue with this capacity if it does not exist; without it, the queue must exist.
+         *
+         * @param bytes a power of two, as {@link SyncQueue.Builder#size}
+         * @return this builder
+         */
+        public Builder queueSize(long bytes) {
+            this.queueSize = bytes;
+            return this;
+        }
+
+        /**
+         * How long a peer may take nothing while messages wait for it before it is cut off (its messages
+         * then counted and reported, not sent). Default 30 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder peerTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the peer timeout must be positive, not " + timeout);
+            }
+            this.peerTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many bytes of messages the bridge keeps for peers that cannot take them yet, while it goes on
+         * reading the local queue. Beyond it, the bridge stops reading and so holds this host's writers
+         * back. Default 64 MiB.
+         *
+         * <p>Without it, two bridges with traffic both ways could wait for each other for ever: each one's
+         * queue full behind its own read position, each one's peer waiting for room in it.
+         *
+         * @param bytes at least 1 MiB
+         * @return this builder
+         */
+        public Builder backlog(long bytes) {
+            if (bytes < 1 << 20) {
+                throw new IllegalArgumentException("the backlog must be at least 1 MiB, not " + bytes + " bytes");
+            }
+            this.maxBacklogBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Use the Aeron media driver already running with this directory, instead of an embedded one.
+         *
+         * @param directory the driver's {@code aeron.dir}
+         * @return this builder
+         */
+        public Builder aeronDirectory(Path directory) {
+            this.aeronDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * The term length of the embedded driver's streams (Aeron's default, 16 MiB, if not given): the
+         * largest message that can cross is an eighth of it.
+         *
+         * @param bytes a power of two from 64 KiB to 1 GiB
+         * @return this builder
+         */
+        public Builder termLength(int bytes) {
+            this.termLength = bytes;
+            return this;
+        }
+
+        /**
+         * Where the bridge's log lines go (connections, peers cut off and back, anything not delivered).
+         * Default: standard error, with the time.
+         *
+         * @param log a consumer of one line at a time, called from the bridge's threads
+         * @return this builder
+         */
+        public Builder log(Consumer<String> log) {
+            this.log = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /**
+         * Registers on the queue, starts the media driver (unless an external one was named), and starts
+         * relaying.
+         *
+         * @return the running bridge
+         * @throws BridgeException     if the settings are incomplete, or the queue already has a bridge
+         * @throws SyncQueueException  if the queue cannot be opened or created
+         */
+        public Bridge start() {
+            if (listen == null) {
+                throw new BridgeException("a bridge needs an endpoint to listen on (HOST:PORT)");
+            }
+            if (peers.isEmpty()) {
+                throw new BridgeException("a bridge needs at least one peer (HOST:PORT of another host's bridge)");
+            }
+            if (peers.contains(listen)) {
+                throw new BridgeException("peer " + listen + " is this bridge's own endpoint");
+            }
+            if (peers.stream().distinct().count() != peers.size()) {
+                throw new BridgeException("a peer is named twice: " + peers);
+            }
+            return new Bridge(this);
+        }
+
+        private static void logToStderr(String line) {
+            System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " jsyncq-bridge: " + line);
+        }
+    }
+}
