@@ -17,7 +17,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalTime;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +74,8 @@ public final class Bridge implements AutoCloseable {
     private final Inbound inbound;
     private final Thread outboundThread;
     private final Thread inboundThread;
+    private final Thread statusThread;
+    private final Path directory;
     private volatile boolean stopping;
     private volatile Throwable failure;
 
@@ -81,6 +83,7 @@ public final class Bridge implements AutoCloseable {
         this.queueName = builder.queueName;
         this.listen = builder.listen;
         this.log = builder.log;
+        this.directory = builder.directory;
         refuseASecondBridge(builder);
         SyncQueue.Builder registration = SyncQueue.builder(queueName).directory(builder.directory)
                 .sender(senderName(builder.listen, builder.peers));
@@ -118,8 +121,10 @@ public final class Bridge implements AutoCloseable {
         }
         outboundThread = Thread.ofPlatform().name("jsyncq-bridge-out").unstarted(guarded(outbound));
         inboundThread = Thread.ofPlatform().name("jsyncq-bridge-in").unstarted(guarded(inbound));
+        statusThread = Thread.ofPlatform().daemon().name("jsyncq-bridge-status").unstarted(this::writeStatus);
         outboundThread.start();
         inboundThread.start();
+        statusThread.start();
         log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.peers
                 + ", peer timeout " + builder.peerTimeout.toMillis() + " ms"
                 + (driver != null ? "" : ", Aeron media driver at " + builder.aeronDirectory));
@@ -186,11 +191,38 @@ public final class Bridge implements AutoCloseable {
                         + peer.lastUndeliveredSequence() + ")");
             }
         }
+        statusThread.interrupt();
+        try {
+            statusThread.join(5_000);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        BridgeStatusFile.delete(directory, queueName, listen.port());
         peers.forEach(CloseHelper::quietClose);
         CloseHelper.quietCloseAll(subscription, aeron, driver);
         queue.close();
         log.accept("stopped after relaying " + last.relayed() + " messages out and "
                 + last.origins().stream().mapToLong(OriginStatus::appended).sum() + " in");
+    }
+
+    /** For {@code jsyncq stat}: the status, beside the queue file, once a second. */
+    private void writeStatus() {
+        boolean reported = false;
+        while (!stopping) {
+            try {
+                BridgeStatusFile.write(directory, status());
+            } catch (RuntimeException e) {
+                if (!reported) {
+                    reported = true;
+                    log.accept("cannot write the status for jsyncq stat: " + e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException stop) {
+                return;
+            }
+        }
     }
 
     private Runnable guarded(Runnable work) {
@@ -426,7 +458,7 @@ public final class Bridge implements AutoCloseable {
         }
 
         private static void logToStderr(String line) {
-            System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " jsyncq-bridge: " + line);
+            System.err.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " jsyncq-bridge: " + line);
         }
     }
 }

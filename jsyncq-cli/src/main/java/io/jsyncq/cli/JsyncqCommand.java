@@ -45,7 +45,7 @@ public final class JsyncqCommand implements Callable<Integer> {
      */
     private static final List<Class<?>> SUBCOMMANDS = List.of(
             CreateCommand.class, SendCommand.class, TailCommand.class, StatCommand.class, LsCommand.class,
-            RmCommand.class, EvictCommand.class, DemoCommand.class, DemoChildCommand.class,
+            RmCommand.class, EvictCommand.class, BridgeCommand.class, DemoCommand.class, DemoChildCommand.class,
             CommandLine.HelpCommand.class);
 
     @Spec

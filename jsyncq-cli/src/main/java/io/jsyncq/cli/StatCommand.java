@@ -4,6 +4,7 @@ import io.jsyncq.NoSuchQueueException;
 import io.jsyncq.QueueInfo;
 import io.jsyncq.QueueMonitor;
 import io.jsyncq.ReaderInfo;
+import io.jsyncq.aeron.BridgeStatusFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -87,7 +88,7 @@ final class StatCommand implements Callable<Integer> {
                     Thread.sleep(sample);
                     info = monitor.snapshot();
                 }
-                out.print(prometheus ? PrometheusText.of(info) : json ? toJson(info) + "\n" : toText(info));
+                out.print(prometheus ? PrometheusText.of(info) : json ? toJson(info) + "\n" : toText(info) + bridges());
                 out.flush();
                 return JsyncqCommand.OK;
             }
@@ -104,15 +105,26 @@ final class StatCommand implements Callable<Integer> {
                 if (json) {
                     out.println(toJson(info));
                 } else if (terminal) {
-                    out.print("\033[H\033[2J" + toText(info));
+                    out.print("\033[H\033[2J" + toText(info) + bridges());
                 } else {
-                    out.print((first ? "" : "\n") + toText(info));
+                    out.print((first ? "" : "\n") + toText(info) + bridges());
                 }
                 out.flush();
                 first = false;
                 Thread.sleep(watch.isZero() ? Duration.ofMillis(100) : watch);
             }
         }
+    }
+
+    /** The bridges of this queue to other hosts ({@code jsyncq bridge}), as their status files tell. */
+    private String bridges() {
+        StringBuilder text = new StringBuilder();
+        List<String> lines = BridgeStatusFile.read(common.directory(), name);
+        if (!lines.isEmpty()) {
+            line(text, "bridges", "to other hosts (a bridge is also a reader above)");
+            lines.forEach(bridgeLine -> text.append("  ").append(bridgeLine).append(System.lineSeparator()));
+        }
+        return text.toString();
     }
 
     static String toText(QueueInfo info) {

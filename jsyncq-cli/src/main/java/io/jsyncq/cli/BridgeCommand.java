@@ -1,0 +1,93 @@
+package io.jsyncq.cli;
+
+import io.jsyncq.aeron.Bridge;
+import io.jsyncq.aeron.BridgeException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "bridge", mixinStandardHelpOptions = true,
+        header = "Join a queue with the queues of the same name on other hosts, over Aeron UDP.",
+        description = {"Run one bridge per host, each listening on an address of its host and naming every other"
+                + " host's bridge as a peer. Every message appended on any host then reaches every registration on"
+                + " every host, once, with its sender and type; each origin's messages keep their order, and every"
+                + " host's readers share one order (there is no single order across hosts).",
+                "Messages a peer cannot take yet are kept for it (--backlog), then the bridge holds this host's"
+                        + " writers back; a peer that takes nothing for --peer-timeout is cut off, and every message it"
+                        + " misses is logged and counted (jsyncq stat shows the bridge and its peers).",
+                "Runs until Ctrl-C or SIGTERM. A bridge that is killed loses what it had in flight."})
+final class BridgeCommand implements Callable<Integer> {
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Queue name, the same on every host.")
+    String name;
+
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
+            description = "Where this bridge receives its peers' messages (an address of this host, a UDP port).")
+    String listen;
+
+    @Option(names = "--peer", required = true, paramLabel = "HOST:PORT",
+            description = "Another host's bridge, where it listens (repeat for every other host).")
+    List<String> peers;
+
+    @Option(names = "--size", paramLabel = "SIZE", converter = Units.QueueSize.class,
+            description = "Create the queue with this capacity if it does not exist (default: it must exist).")
+    Long size;
+
+    @Option(names = "--peer-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Units.DurationValue.class,
+            description = "How long a peer may take nothing while messages wait for it before it is cut off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration peerTimeout;
+
+    @Option(names = "--backlog", paramLabel = "SIZE", defaultValue = "64m",
+            description = "Bytes kept for peers that cannot take them yet, before this host's writers are held back"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String backlog;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+            description = "Use the Aeron media driver running with this directory (default: run one inside the bridge).")
+    Path aeronDirectory;
+
+    @Option(names = "--term-length", paramLabel = "SIZE",
+            description = "Term length of the embedded driver's streams (default 16m): the largest message that"
+                    + " crosses is an eighth of it.")
+    String termLength;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Bridge bridge;
+        try {
+            Bridge.Builder builder = Bridge.builder(name).directory(common.directory()).listen(listen)
+                    .peerTimeout(peerTimeout).backlog(Units.parseSize(backlog));
+            peers.forEach(builder::peer);
+            if (size != null) {
+                builder.queueSize(size);
+            }
+            if (aeronDirectory != null) {
+                builder.aeronDirectory(aeronDirectory);
+            }
+            if (termLength != null) {
+                builder.termLength(Math.toIntExact(Units.parseSize(termLength)));
+            }
+            bridge = builder.start();
+        } catch (BridgeException | IllegalArgumentException | ArithmeticException wrong) {
+            throw new CliException(wrong.getMessage());
+        }
+        Thread stopper = new Thread(bridge::close, "jsyncq-bridge-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        bridge.awaitStop();
+        if (bridge.failure().isPresent()) {
+            Throwable failure = bridge.failure().get();
+            throw new CliException("the bridge stopped: " + failure.getMessage(), failure);
+        }
+        return JsyncqCommand.OK;
+    }
+}
