@@ -242,8 +242,12 @@ public final class Bridge implements AutoCloseable {
     private static MediaDriver launchDriver(Builder builder) {
         // One small driver per bridge: one thread for all its work, so that several bridges (and the
         // processes they serve) share a small machine's cores; backing off to a 1 ms sleep when idle.
+        // Named after what it serves, so that a bridge restarted after a crash cleans up its predecessor's
+        // directory, and two bridges on one machine (two queue directories) never share one.
+        String serves = builder.directory.toAbsolutePath() + "|" + builder.queueName + "|" + builder.listen;
         MediaDriver.Context context = new MediaDriver.Context()
-                .aeronDirectoryName(CommonContext.getAeronDirectoryName() + "-jsyncq-bridge-" + builder.listen.port())
+                .aeronDirectoryName(CommonContext.getAeronDirectoryName() + "-jsyncq-bridge-"
+                        + Integer.toHexString(serves.hashCode()))
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(new BackoffIdleStrategy())
                 .dirDeleteOnStart(true)

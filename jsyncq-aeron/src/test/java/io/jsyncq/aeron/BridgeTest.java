@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Several "hosts" on this machine: each its own queue directory under /dev/shm and its own bridge process,
@@ -44,41 +45,66 @@ class BridgeTest {
         }
     }
 
+    /** One "host": a queue directory, where its bridge listens, and what its bridge's command runs under. */
+    private record Host(Path directory, String endpoint, List<String> prefix) {
+    }
+
     @Test
     void threeHostsDeliverEveryMessageToEveryReaderOnceAndEachOriginInOrder() throws Exception {
-        int hosts = 3;
-        int perWriter = 33_334; // 100,002 messages in all
-        List<Path> directories = new ArrayList<>();
-        List<String> endpoints = new ArrayList<>();
+        List<Host> hosts = new ArrayList<>();
+        for (int host = 0; host < 3; host++) {
+            hosts.add(new Host(root.resolve("host-" + host), "127.0.0.1:" + freeUdpPort(), List.of()));
+        }
+        exchange(hosts, 33_334); // 100,002 messages in all
+    }
+
+    /**
+     * Two hosts in network namespaces of their own, joined by a veth pair: the bridges' traffic really
+     * crosses an interface, as between machines.
+     */
+    @Test
+    void twoHostsInTheirOwnNetworkNamespacesExchangeOverAVethPair() throws Exception {
+        assumeTrue(NetworkNamespaces.available(), "making network namespaces needs root and iproute2 (ip netns)");
+        try (NetworkNamespaces pair = NetworkNamespaces.vethPair()) {
+            List<Host> hosts = List.of(
+                    new Host(root.resolve("host-a"), pair.firstAddress() + ":40123", pair.execIn(0)),
+                    new Host(root.resolve("host-b"), pair.secondAddress() + ":40123", pair.execIn(1)));
+            int perWriter = 20_000;
+            exchange(hosts, perWriter);
+            assertThat(pair.bytesSentByFirst()).as("bytes the first namespace sent through its veth")
+                    .isGreaterThan((long) perWriter * TrafficProtocol.HEADER);
+        }
+    }
+
+    private void exchange(List<Host> hosts, int perWriter) throws Exception {
         List<String> writers = new ArrayList<>();
-        for (int host = 0; host < hosts; host++) {
-            Path directory = Files.createDirectories(root.resolve("host-" + host));
-            QueueAdmin.create(directory, QUEUE, 1 << 20, 16, true, false);
-            directories.add(directory);
-            endpoints.add("127.0.0.1:" + freeUdpPort());
+        for (int host = 0; host < hosts.size(); host++) {
+            Files.createDirectories(hosts.get(host).directory());
+            QueueAdmin.create(hosts.get(host).directory(), QUEUE, 1 << 20, 16, true, false);
             writers.add("writer-" + host);
         }
         List<ChildJvm> readers = new ArrayList<>();
-        for (Path directory : directories) {
-            readers.add(start(HostReader.class, directory.toString(), QUEUE, String.join(",", writers),
+        for (Host host : hosts) {
+            readers.add(start(HostReader.class, host.directory().toString(), QUEUE, String.join(",", writers),
                     Integer.toString(perWriter)));
         }
         for (ChildJvm reader : readers) {
             awaitOutput(reader, line -> line.equals("ready"), "registered");
         }
+        List<String> endpoints = hosts.stream().map(Host::endpoint).toList();
         List<ChildJvm> bridges = new ArrayList<>();
-        for (int host = 0; host < hosts; host++) {
-            bridges.add(startBridge(directories.get(host), endpoints.get(host), others(endpoints, host)));
+        for (int host = 0; host < hosts.size(); host++) {
+            bridges.add(startBridge(hosts.get(host), others(endpoints, host)));
         }
-        for (int host = 0; host < hosts; host++) {
+        for (int host = 0; host < hosts.size(); host++) {
             for (String peer : others(endpoints, host)) {
                 awaitLog(bridges.get(host), "connected to peer " + peer);
             }
         }
 
         List<ChildJvm> writing = new ArrayList<>();
-        for (int host = 0; host < hosts; host++) {
-            writing.add(start(HostWriter.class, directories.get(host).toString(), QUEUE, writers.get(host),
+        for (int host = 0; host < hosts.size(); host++) {
+            writing.add(start(HostWriter.class, hosts.get(host).directory().toString(), QUEUE, writers.get(host),
                     Integer.toString(perWriter)));
         }
         for (ChildJvm writer : writing) {
@@ -86,7 +112,7 @@ class BridgeTest {
         }
         for (ChildJvm reader : readers) {
             assertThat(reader.waitFor(Duration.ofMinutes(5))).as(reader.stdout() + reader.stderr()).isZero();
-            assertThat(reader.stdout()).contains("ok " + (long) perWriter * hosts);
+            assertThat(reader.stdout()).contains("ok " + (long) perWriter * hosts.size());
         }
         for (ChildJvm bridge : bridges) {
             bridge.process().getOutputStream().close(); // a clean stop
@@ -102,10 +128,10 @@ class BridgeTest {
         return others;
     }
 
-    private ChildJvm startBridge(Path directory, String listen, List<String> peers) {
-        List<String> args = new ArrayList<>(List.of(directory.toString(), QUEUE, listen, "30000"));
+    private ChildJvm startBridge(Host host, List<String> peers) {
+        List<String> args = new ArrayList<>(List.of(host.directory().toString(), QUEUE, host.endpoint(), "30000"));
         args.addAll(peers);
-        ChildJvm bridge = ChildJvm.start(ChildJvm.NATIVE_ACCESS, null, BridgeHost.class, args.toArray(String[]::new));
+        ChildJvm bridge = ChildJvm.startUnder(host.prefix(), BridgeHost.class, args.toArray(String[]::new));
         children.add(bridge);
         return bridge;
     }
