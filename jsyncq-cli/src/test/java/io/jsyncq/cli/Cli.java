@@ -13,7 +13,8 @@ final class Cli implements AutoCloseable {
 
     /** The JVM flags {@code bin/jsyncq} runs the command with. */
     private static final List<String> LAUNCHER_OPTIONS = List.of(
-            "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData");
 
     /** The outcome of a finished command. */
     record Result(int exitCode, String stdout, String stderr) {
@@ -83,6 +84,10 @@ final class Cli implements AutoCloseable {
 
     String stdoutSoFar() {
         return child.stdout();
+    }
+
+    String stderrSoFar() {
+        return child.stderr();
     }
 
     @Override
