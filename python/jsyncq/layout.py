@@ -8,7 +8,7 @@ import mmap
 # ---- QueueLayout --------------------------------------------------------------------------------------
 
 MAGIC = 0x0000_5143_4E59_534A  # "JSYNCQ\0\0" as a little-endian long
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 CONTENDED_BLOCK = 128  # every field written by several processes has two cache lines to itself
 
 MAGIC_OFFSET = 0
@@ -70,6 +70,7 @@ CURSOR_OFFSET = 0
 SLOT_WORD_OFFSET = 8
 FLOORS_OFFSET = 16
 FLOOR_LANES = 8
+LAST_CLAIM_OFFSET = FLOORS_OFFSET + FLOOR_LANES * 8  # a durable registration's latest claim (Java only)
 NO_FLOOR = (1 << 63) - 1
 
 PID_OFFSET = CONTENDED_BLOCK
@@ -95,6 +96,8 @@ STATE_FREE = 0
 STATE_WRITER = 1
 STATE_ACTIVE = 2
 STATE_EVICTED = 3
+STATE_PARKED = 4   # a durable registration whose process ended: its cursor holds space until resumed
+STATE_DURABLE = 5  # reads and writes as ACTIVE; parked, not freed, when it ends (Java registrations only)
 
 
 def slot_offset(slot):
@@ -119,7 +122,17 @@ def generation_of(word):
 
 
 def is_live(state):
-    return state in (STATE_ACTIVE, STATE_WRITER)
+    return state in (STATE_ACTIVE, STATE_WRITER, STATE_DURABLE)
+
+
+def reads(state):
+    """A registration that pops, and may sleep waiting for a message."""
+    return state in (STATE_ACTIVE, STATE_DURABLE)
+
+
+def cursor_holds_space(state):
+    """A slot whose cursor counts in the head: a reader, or a parked durable registration."""
+    return state in (STATE_ACTIVE, STATE_DURABLE, STATE_PARKED)
 
 
 # ---- RecordLayout -------------------------------------------------------------------------------------

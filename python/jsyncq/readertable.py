@@ -140,6 +140,14 @@ class ReaderTable:
         freed = L.slot_word(L.generation_of(expected_word) + 1, L.STATE_FREE)
         return bool(lib.jq_cas64(self._slot(slot) + L.SLOT_WORD_OFFSET, expected_word, freed))
 
+    def park(self, slot, durable_word):
+        """Parks a dead durable registration (the caller holds its owner lock, and cleared its floors): its
+        cursor goes on holding space for the Java process that resumes it."""
+        if L.state_of(durable_word) != L.STATE_DURABLE:
+            return False
+        parked = L.slot_word(L.generation_of(durable_word), L.STATE_PARKED)
+        return bool(lib.jq_cas64(self._slot(slot) + L.SLOT_WORD_OFFSET, durable_word, parked))
+
     def taken_count(self):
         return sum(1 for _ in self.taken())
 
@@ -181,6 +189,10 @@ class ReaderTable:
             if lib.jq_read64(at + L.TYPE_HASHES_OFFSET + 8 * i) == type_hash:
                 return True
         return False
+
+    def add_sleeper(self, slot, for_space, delta):
+        lib.jq_fetch_add32(self._slot(slot) + (L.SPACE_SLEEPERS_OFFSET if for_space else L.MESSAGE_SLEEPERS_OFFSET),
+                           delta)
 
     def sleepers(self, slot, for_space):
         return lib.jq_load32(self._slot(slot) + (L.SPACE_SLEEPERS_OFFSET if for_space else L.MESSAGE_SLEEPERS_OFFSET))

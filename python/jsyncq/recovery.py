@@ -21,8 +21,8 @@ class CrashRecovery:
             return False
         try:
             word = self.readers.slot_word(slot)
-            if L.state_of(word) == L.STATE_FREE:
-                return False  # closed by its owner after we looked
+            if L.state_of(word) in (L.STATE_FREE, L.STATE_PARKED):
+                return False  # closed by its owner after we looked, or parked already: nothing to clear
             if not self.clear_and_free(slot, L.generation_of(word)):
                 return False
             self.queue.count_reader_reclaimed()
@@ -36,12 +36,18 @@ class CrashRecovery:
         readers, queue = self.readers, self.queue
         while True:
             word = readers.slot_word(slot)
-            if L.state_of(word) == L.STATE_FREE or L.generation_of(word) != generation:
+            state = L.state_of(word)
+            if state in (L.STATE_FREE, L.STATE_PARKED) or L.generation_of(word) != generation:
                 return False
             message_sleepers = max(0, readers.sleepers(slot, False))
             space_sleepers = max(0, readers.sleepers(slot, True))
             readers.clear_floors(slot)
-            if readers.free(slot, word):
+            # A durable (Java) registration is parked, not freed: its cursor keeps holding space for the
+            # process that resumes it.
+            released = readers.park(slot, word) if state == L.STATE_DURABLE else readers.free(slot, word)
+            if released:
+                readers.add_sleeper(slot, False, -message_sleepers)
+                readers.add_sleeper(slot, True, -space_sleepers)
                 queue.messages.add_waiter(-message_sleepers)
                 queue.space.add_waiter(-space_sleepers)
                 queue.space.wake_if_waiting()

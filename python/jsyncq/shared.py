@@ -159,7 +159,7 @@ class SharedQueue:
         readers = self.readers
         bits = 0
         for slot, word in readers.taken():
-            if (L.state_of(word) == L.STATE_ACTIVE and readers.is_armed(slot)
+            if (L.reads(L.state_of(word)) and readers.is_armed(slot)
                     and readers.wait_at(slot) > readers.cursor(slot) and readers.disarm(slot)):
                 bits |= reader_bit(slot)
         if bits:
@@ -199,7 +199,7 @@ class SharedQueue:
             epoch = lib.jq_load32(epoch_address)
             minimum = self.tail()
             for slot, word in readers.taken():
-                if word & 0xFFFF_FFFF == L.STATE_ACTIVE:
+                if L.cursor_holds_space(L.state_of(word)):
                     minimum = min(minimum, readers.cursor(slot))
                 minimum = min(minimum, readers.lowest_floor(slot))
             if epoch == lib.jq_load32(epoch_address):

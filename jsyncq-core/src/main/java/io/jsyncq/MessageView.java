@@ -62,6 +62,15 @@ public interface MessageView {
     String type();
 
     /**
+     * The queue position just past this message: what {@link SyncQueue#acknowledge(long)} takes to hand back
+     * this message's space and everything before it, for a registration that acknowledges by hand. Positions
+     * only grow, so they also order the messages of one queue.
+     *
+     * @return a byte position in the queue
+     */
+    long endPosition();
+
+    /**
      * Where the sender name's UTF-8 bytes start, for copying them out without decoding (a relay's need).
      *
      * @return the offset of the sender name's first byte in {@link #buffer()}, in bytes

@@ -153,7 +153,7 @@ public final class QueueMonitor implements AutoCloseable {
                 }
             }
             readers.add(new ReaderInfo(slot.slot(), slot.sender(), slot.pid(), slot.alive(), slot.evicted(),
-                    slot.stopped(), slot.writeOnly(), behindFor, slot.cursor(),
+                    slot.stopped(), slot.writeOnly(), slot.durable(), slot.parked(), behindFor, slot.cursor(),
                     slot.writeOnly() ? 0 : Math.max(0, tail - slot.cursor()), lagMessages, exact));
         }
         stuckSince = stillStuck;

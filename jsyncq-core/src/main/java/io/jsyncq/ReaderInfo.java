@@ -15,6 +15,10 @@ package io.jsyncq;
  *                    in {@code /proc}: why a live reader may hold writers back
  * @param writeOnly   it only writes ({@link SyncQueue.Builder#writeOnly}): it holds no space, and its position
  *                    and lag mean nothing
+ * @param durable     it is durable ({@link SyncQueue.Builder#durable}): when its process ends it is parked,
+ *                    not freed, and keeps its position for a process that resumes it
+ * @param parked      a durable registration whose process ended: its position holds space until a process
+ *                    resumes it, or an operator evicts it ({@link QueueAdmin#evict})
  * @param stuckFor    how long its cursor has stood still while messages waited for it, as far as the
  *                    monitor that took this snapshot has seen (zero when it is not behind, or at a
  *                    monitor's first look): with {@code stat --watch}, how long it has held writers back
@@ -25,5 +29,5 @@ package io.jsyncq;
  *                    still being written, or was not made)
  */
 public record ReaderInfo(int slot, String sender, int pid, boolean alive, boolean evicted, boolean stopped,
-                         boolean writeOnly, java.time.Duration stuckFor, long position, long lagBytes, long lagMessages, boolean lagExact) {
+                         boolean writeOnly, boolean durable, boolean parked, java.time.Duration stuckFor, long position, long lagBytes, long lagMessages, boolean lagExact) {
 }

@@ -3,6 +3,7 @@ package io.jsyncq;
 import io.jsyncq.internal.Platform;
 import io.jsyncq.internal.QueueGeometry;
 import io.jsyncq.internal.QueueLayout;
+import io.jsyncq.internal.ReaderSlotLayout;
 import io.jsyncq.internal.Registration;
 import io.jsyncq.internal.RegistrationSettings;
 import io.jsyncq.internal.Waiter;
@@ -17,6 +18,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -306,10 +308,11 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
      * @throws QueueFullException        if there was no room within {@code timeout}
      * @throws QueueInterruptedException if the thread is interrupted while it waits
      * @throws MessageTooLargeException  if the message can never fit in this queue
+     * @return the message's position in the queue (see {@link #lastAppendBeforeResume()})
      * @throws InvalidNameException      if the sender name is longer than 255 UTF-8 bytes
      */
-    public void appendAs(String sender, String type, MemorySegment body, Duration timeout) {
-        registration.appendAs(sender, type, Objects.requireNonNull(body, "body"),
+    public long appendAs(String sender, String type, MemorySegment body, Duration timeout) {
+        return registration.appendAs(sender, type, Objects.requireNonNull(body, "body"),
                 deadline(timeout));
     }
 
@@ -501,6 +504,58 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         return StreamSupport.stream(spliterator, false);
     }
 
+    // ------------------------------------------------------------------------------------ acknowledging
+
+    /**
+     * Hands back the space of every message before {@code position}, for a registration that
+     * {@linkplain Builder#acknowledgeManually() acknowledges by hand}; a durable one resumes from here. From
+     * the thread that pops.
+     *
+     * @param position a message's {@link MessageView#endPosition()}, or {@link #readPosition()}: at or after
+     *                 the position acknowledged last, at or before the read position
+     * @throws IllegalArgumentException if {@code position} is not one of those
+     */
+    public void acknowledge(long position) {
+        registration.acknowledge(position);
+    }
+
+    /**
+     * Where the next read starts: every message before it was read or screened by this registration.
+     * Acknowledging it hands back everything read so far, screened messages included.
+     *
+     * @return a byte position in the queue
+     */
+    public long readPosition() {
+        return registration.readPosition();
+    }
+
+    /**
+     * Whether this registration resumed a parked durable registration of its name ({@link Builder#durable()})
+     * rather than starting at the tail.
+     *
+     * @return true if it reads on from where its previous process left off
+     */
+    public boolean isResumed() {
+        return registration.isResumed();
+    }
+
+    /**
+     * For a resumed registration: the position of the last message its previous process began to append,
+     * if that message was published (delivered to readers) before the process ended; empty if it was not,
+     * or no append was begun, or this registration was not resumed. A relay that appends one message at a
+     * time with {@link #appendAs}, and notes the position of each, learns from this exactly whether the
+     * message it was appending when it died went in: it did if this position is after the last one it
+     * noted. The answer holds while that message's space has not been handed back, which a registration
+     * that acknowledges by hand ensures by never acknowledging past the last position it noted while an
+     * append is in progress.
+     *
+     * @return the position of that message, or empty
+     */
+    public OptionalLong lastAppendBeforeResume() {
+        long position = registration.lastAppendBeforeResume();
+        return position < 0 ? OptionalLong.empty() : OptionalLong.of(position);
+    }
+
     /**
      * Whether this handle has been closed. A registration that was evicted, or whose queue was removed, is
      * not closed: it learns so from its next call, with {@link RegistrationLostException}.
@@ -568,6 +623,9 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
         private boolean filterSelf = true;
         private Duration spin = DEFAULT_SPIN;
         private boolean writeOnly;
+        private boolean durable;
+        private boolean manualAcknowledge;
+        private boolean senderGiven;
 
         private Builder(String name) {
             this.name = name;
@@ -638,6 +696,7 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
          */
         public Builder sender(String sender) {
             this.sender = Objects.requireNonNull(sender, "sender");
+            this.senderGiven = true;
             return this;
         }
 
@@ -664,6 +723,37 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
          */
         public Builder writeOnly() {
             this.writeOnly = true;
+            return this;
+        }
+
+        /**
+         * Make this registration outlive its process: when the process dies (or closes it), its slot is
+         * <em>parked</em>, not freed, and its read position goes on holding the space of every message it
+         * has not read, as if it were still there; the next process that registers durably under the same
+         * sender name resumes it, and reads on from that position, so nothing appended meanwhile is missed.
+         * One process at a time holds a durable name ({@link QueueInUseException} otherwise). A parked
+         * registration holds writers back as a stopped reader does, and keeps the queue file when every other
+         * registration has closed; {@link QueueAdmin#evict} (or {@code jsyncq evict}) gives it up. With
+         * {@link #acknowledgeManually()}, what it resumes from is what it acknowledged. Needs a
+         * {@link #sender(String)} of its own. Default false.
+         *
+         * @return this builder
+         */
+        public Builder durable() {
+            this.durable = true;
+            return this;
+        }
+
+        /**
+         * Hand back space by hand: pops never store the read position; {@link SyncQueue#acknowledge(long)}
+         * does. The registration then holds every message it has read but not acknowledged, and a durable
+         * one resumes from what it acknowledged: delivery at least once, for a process that must finish
+         * with a message (send it on, store it) before it may be lost. Default false.
+         *
+         * @return this builder
+         */
+        public Builder acknowledgeManually() {
+            this.manualAcknowledge = true;
             return this;
         }
 
@@ -721,10 +811,23 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
 
         private SyncQueue join(Registration.Join join) {
             Platform.requireUsable();
+            if (durable && !senderGiven) {
+                throw new IllegalStateException("a durable registration is resumed by its name: give it one with"
+                        + " sender(...)");
+            }
+            if (durable && writeOnly) {
+                throw new IllegalStateException("a write-only registration has no read position to keep: it cannot"
+                        + " be durable");
+            }
+            if (durable && sender.getBytes(StandardCharsets.UTF_8).length > ReaderSlotLayout.MAX_SENDER_BYTES) {
+                throw new InvalidNameException("a durable registration's name is kept whole in its slot: at most "
+                        + ReaderSlotLayout.MAX_SENDER_BYTES + " UTF-8 bytes, not "
+                        + sender.getBytes(StandardCharsets.UTF_8).length);
+            }
             long capacity = size != null ? size : QueueGeometry.minCapacity();
             Registration.Creation creation = new Registration.Creation(capacity, maxReaders, keep, groupAccess);
             return handle(Registration.join(directory, name, join, creation,
-                    new RegistrationSettings(sender, saturatedNanos(spin), writeOnly)));
+                    new RegistrationSettings(sender, saturatedNanos(spin), writeOnly, durable, manualAcknowledge)));
         }
 
         private SyncQueue handle(Registration registration) {

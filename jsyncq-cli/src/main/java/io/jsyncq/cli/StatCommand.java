@@ -160,10 +160,14 @@ final class StatCommand implements Callable<Integer> {
     }
 
     /**
-     * What an operator needs to know: alive, writer (alive, write-only: holds no space), stopped (alive, and
-     * holding writers back if behind), evicted, or dead.
+     * What an operator needs to know: alive, durable (alive, and kept when its process ends), writer (alive,
+     * write-only: holds no space), stopped (alive, and holding writers back if behind), evicted, parked (a
+     * durable registration whose process ended: it holds its place until resumed or evicted), or dead.
      */
     private static String state(ReaderInfo reader) {
+        if (reader.parked()) {
+            return "parked"; // durable, its process gone: holds its place until resumed or evicted
+        }
         if (!reader.alive()) {
             return "dead";
         }
@@ -173,7 +177,10 @@ final class StatCommand implements Callable<Integer> {
         if (reader.stopped()) {
             return "stopped";
         }
-        return reader.writeOnly() ? "writer" : "alive"; // a write-only registration holds no space
+        if (reader.writeOnly()) {
+            return "writer"; // a write-only registration holds no space
+        }
+        return reader.durable() ? "durable" : "alive";
     }
 
     private static String lagMessages(ReaderInfo reader) {
@@ -218,6 +225,8 @@ final class StatCommand implements Callable<Integer> {
                     .field("evicted", reader.evicted())
                     .field("stopped", reader.stopped())
                     .field("writeOnly", reader.writeOnly())
+                    .field("durable", reader.durable())
+                    .field("parked", reader.parked())
                     .field("stuckForMillis", reader.stuckFor().toMillis())
                     .field("position", reader.position())
                     .field("lagBytes", reader.lagBytes());

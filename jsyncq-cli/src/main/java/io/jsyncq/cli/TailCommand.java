@@ -58,6 +58,11 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--skip-type", paramLabel = "T", description = "Do not print messages of this type (repeatable).")
     List<String> skipTypes = new ArrayList<>();
 
+    @Option(names = "--durable", description = "Register durably under --sender: if this tail is stopped or killed,"
+            + " the queue keeps its place and every message after it, and the next --durable tail of that sender"
+            + " name prints on from there (jsyncq evict gives the place up).")
+    boolean durable;
+
     @Option(names = "--count", paramLabel = "N", description = "End after N messages.")
     Long count;
 
@@ -81,7 +86,13 @@ final class TailCommand implements Callable<Integer> {
         if (count != null && count < 0) {
             throw new ParameterException(spec.commandLine(), "--count must not be negative");
         }
+        if (durable && sender == null) {
+            throw new ParameterException(spec.commandLine(), "--durable needs --sender: the name it is resumed by");
+        }
         SyncQueue.Builder builder = SyncQueue.builder(name).directory(common.directory()).filterSelf(!noFilterSelf);
+        if (durable) {
+            builder.durable();
+        }
         if (sender != null) {
             builder.sender(sender);
         }

@@ -3,7 +3,9 @@ package io.jsyncq.internal;
 import static io.jsyncq.internal.QueueLayout.GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_SKIP_GRANULE;
 import static io.jsyncq.internal.QueueLayout.MARK_STATE_MASK;
+import static io.jsyncq.internal.ReaderSlotLayout.STATE_DURABLE;
 import static io.jsyncq.internal.ReaderSlotLayout.STATE_FREE;
+import static io.jsyncq.internal.ReaderSlotLayout.STATE_PARKED;
 import static io.jsyncq.internal.ReaderSlotLayout.generation;
 import static io.jsyncq.internal.ReaderSlotLayout.state;
 
@@ -67,12 +69,12 @@ public final class CrashRecovery {
         }
         try {
             long word = readers.slotWordVolatile(slot);
-            if (state(word) == STATE_FREE) {
-                return false; // closed by its owner after we looked
+            if (state(word) == STATE_FREE || state(word) == STATE_PARKED) {
+                return false; // closed by its owner after we looked, or parked already: nothing to clear
             }
             String sender = readers.sender(slot);
             int pid = readers.pid(slot);
-            if (!clearAndFree(slot, generation(word))) {
+            if (!release(slot, generation(word))) {
                 return false;
             }
             queue.countReaderReclaimed();
@@ -85,28 +87,53 @@ public final class CrashRecovery {
 
     /**
      * Clears everything the registration of generation {@code generation} in {@code slot} holds (its claim
-     * floors, and its sleepers in the waiter counts) and frees the slot. The caller holds the slot's owner
+     * floors, and its sleepers in the waiter counts) and frees the slot, or parks it if it is durable (its
+     * cursor then goes on holding space, for the process that resumes it). The caller holds the slot's owner
      * lock, and no thread of the registration can touch the slot any more: its process is dead, or it is
      * the owner itself, closing, with its mapping already closed. An eviction landing meanwhile changes the
      * slot word; then the word is read again, as long as it still names that registration.
      *
      * @return false if the slot no longer holds that registration
      */
-    boolean clearAndFree(int slot, int generation) {
+    boolean release(int slot, int generation) {
         while (true) {
             long word = readers.slotWordVolatile(slot);
-            if (state(word) == STATE_FREE || generation(word) != generation) {
+            if (state(word) == STATE_FREE || state(word) == STATE_PARKED || generation(word) != generation) {
                 return false;
             }
             int messageSleepers = Math.max(0, readers.sleepers(slot, false));
             int spaceSleepers = Math.max(0, readers.sleepers(slot, true));
             readers.clearFloors(slot);
-            if (readers.free(slot, word)) {
+            boolean released = state(word) == STATE_DURABLE ? readers.park(slot, word) : readers.free(slot, word);
+            if (released) {
+                readers.addSleeper(slot, false, -messageSleepers); // a parked slot keeps no sleepers for its next owner
+                readers.addSleeper(slot, true, -spaceSleepers);
                 queue.messages().addWaiter(-messageSleepers);
                 queue.space().addWaiter(-spaceSleepers);
                 queue.space().wakeIfWaiting();
                 return true;
             }
+        }
+    }
+
+    /**
+     * Frees a parked durable registration for an operator: its messages stop holding space, and nobody can
+     * resume it any more.
+     *
+     * @return false if the slot is not parked (or someone holds its lock right now)
+     */
+    boolean freeParked(int slot) {
+        if (!locks.tryLock(slot)) {
+            return false;
+        }
+        try {
+            boolean freed = readers.freeParked(slot, readers.slotWordVolatile(slot));
+            if (freed) {
+                queue.space().wakeIfWaiting();
+            }
+            return freed;
+        } finally {
+            locks.unlock(slot);
         }
     }
 

@@ -42,12 +42,16 @@ final class MessageReader {
     private final Screen typeScreen = new Screen(this::screensChanged);
     /** This registration's {@link RecordLayout#writerIdentity}, or -1 (no record's) to read its own records. */
     private final long ownWriterIdentity;
+    /** The cursor is stored only by {@link #acknowledge}, never at the end of a batch. */
+    private final boolean manualAcknowledge;
     private long skippedWriterIdentity = -1; // set before the handle is published
     private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
     private final Runnable repairHole = this::repairHole;
 
     /** Read and written only by the popping thread; the shared cursor trails it. */
     private long cursor;
+    /** The end of the message being handed to a handler (popping thread only): it may acknowledge up to there. */
+    private long delivering;
     /** The cursor last stored in the slot (popping thread only): a batch stores once, at its end. */
     private long storedCursor;
     /**
@@ -61,7 +65,7 @@ final class MessageReader {
     private long lastRepairNanos = System.nanoTime() - REPAIR_INTERVAL_NANOS;
 
     MessageReader(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
-                  boolean writeOnly, long ownWriterIdentity) {
+                  boolean writeOnly, long ownWriterIdentity, boolean manualAcknowledge) {
         this.registration = registration;
         this.queue = queue;
         this.memory = queue.memory();
@@ -70,6 +74,7 @@ final class MessageReader {
         this.slot = slot;
         this.writeOnly = writeOnly;
         this.ownWriterIdentity = ownWriterIdentity;
+        this.manualAcknowledge = manualAcknowledge;
         this.view = new RecordView(memory, queue.capacity());
         this.cursor = queue.readers().cursorVolatile(slot);
         this.storedCursor = cursor;
@@ -187,6 +192,8 @@ final class MessageReader {
                     cursor = next;
                     continue;
                 }
+                view.endPosition(next);
+                delivering = next;
                 handler.onMessage(view);
                 delivered++;
                 if (registration.isClosed()) {
@@ -197,6 +204,7 @@ final class MessageReader {
             }
             return delivered;
         } finally {
+            delivering = 0; // a handler that threw without acknowledging leaves its message unread
             polling.removeLast();
             if (!registration.isClosed() && registration.isRegistered()) {
                 flushCursor(); // a lost registration's cursor means nothing: do not throw over the failure
@@ -209,10 +217,36 @@ final class MessageReader {
      * Popping thread only.
      */
     private void flushCursor() {
-        if (storedCursor != cursor) {
+        if (storedCursor != cursor && !manualAcknowledge) {
             registration.requireRegistered();
             queue.storeCursor(slot, cursor);
             storedCursor = cursor;
+        }
+    }
+
+    /** Where the next read starts. Popping thread only. */
+    long readPosition() {
+        return cursor;
+    }
+
+    /**
+     * Stores {@code position} as the cursor: a position this reader reached (a message's end position, or
+     * its read position), not before the cursor stored last. Popping thread only.
+     */
+    void acknowledge(long position) {
+        long reached = Math.max(cursor, delivering);
+        if (position < storedCursor || position > reached || (position & (GRANULE - 1)) != 0) {
+            throw new IllegalArgumentException("position " + position + " is not one this registration can "
+                    + "acknowledge: give a message's endPosition() or the readPosition(), from " + storedCursor
+                    + " (acknowledged already) to " + reached + " (read so far)");
+        }
+        if (position > cursor) {
+            cursor = position; // the message being delivered: consumed now, even if its handler throws after this
+        }
+        if (position != storedCursor) {
+            registration.requireRegistered();
+            queue.storeCursor(slot, position);
+            storedCursor = position;
         }
     }
 

@@ -29,6 +29,8 @@ final class MessageWriter {
     private final int generation;
     private final EncodedName ownSender;
     private final ClaimFloors floors = new ClaimFloors();
+    /** A durable registration records each claim in its slot, for the process that may resume it. */
+    private final boolean durable;
     private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
     private volatile EncodedName lastType = EncodedName.of("message type", "");
     private volatile EncodedName lastRelayedSender;
@@ -43,7 +45,7 @@ final class MessageWriter {
     }
 
     MessageWriter(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
-                  long slotWord, byte[] senderBytes) {
+                  long slotWord, byte[] senderBytes, boolean durable) {
         this.registration = registration;
         this.queue = queue;
         this.memory = queue.memory();
@@ -54,6 +56,7 @@ final class MessageWriter {
         this.ownSender = new EncodedName(new String(senderBytes, StandardCharsets.UTF_8), senderBytes,
                 NameHash.of(senderBytes));
         this.lastRelayedSender = ownSender;
+        this.durable = durable;
     }
 
     /** The largest body that fits, for this sender and a type of {@code typeBytes} bytes. */
@@ -78,9 +81,11 @@ final class MessageWriter {
     /**
      * Appends one message under another sender's name (a relay's). The record is still this registration's:
      * its writer slot is this one's, so this registration's own reads skip it when it filters itself.
+     *
+     * @return the message's position
      */
-    void appendAs(String sender, String type, MemorySegment body, long deadline) {
-        append(encodeRelayedSender(sender), type, body, deadline, false);
+    long appendAs(String sender, String type, MemorySegment body, long deadline) {
+        return append(encodeRelayedSender(sender), type, body, deadline, false);
     }
 
     /**
@@ -88,11 +93,11 @@ final class MessageWriter {
      * other failure still throws.
      */
     boolean tryAppend(String type, MemorySegment body) {
-        return append(ownSender, type, body, Waiter.NO_WAIT, true);
+        return append(ownSender, type, body, Waiter.NO_WAIT, true) >= 0;
     }
 
-    /** @return false if there was no room and {@code quietWhenFull}; a full queue throws otherwise */
-    private boolean append(EncodedName sender, String type, MemorySegment body, long deadline, boolean quietWhenFull) {
+    /** @return the message's position; -1 if there was no room and {@code quietWhenFull} (else a full queue throws) */
+    private long append(EncodedName sender, String type, MemorySegment body, long deadline, boolean quietWhenFull) {
         int lane = -1;
         boolean claimEnded = true; // until a floor is set: from claim() to publishing or skipping
         try {
@@ -111,7 +116,7 @@ final class MessageWriter {
             lane = floors.take(deadline);
             if (lane < 0) { // every lane held by appends waiting for room: this one would wait too
                 if (quietWhenFull) {
-                    return false;
+                    return -1;
                 }
                 throw queueFull(RecordLayout.alignedLength(recordLength));
             }
@@ -121,9 +126,12 @@ final class MessageWriter {
             claimEnded = position < 0; // a claim without room leaves its floor clear
             if (position < 0) {
                 if (quietWhenFull) {
-                    return false;
+                    return -1;
                 }
                 throw queueFull(alignedLength);
+            }
+            if (durable) {
+                queue.readers().setLastClaimRelease(slot, position);
             }
             if (StallHook.ENABLED) {
                 StallHook.reached(Registration.StallPoint.AFTER_CLAIM);
@@ -144,7 +152,7 @@ final class MessageWriter {
             }
             queue.publishAndEndClaim(position, sender.hash, encodedType.hash, slot, lane);
             claimEnded = true;
-            return true;
+            return position;
         } finally {
             if (lane >= 0) {
                 if (!claimEnded && !registration.isClosed()) {

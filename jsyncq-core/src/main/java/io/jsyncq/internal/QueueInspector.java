@@ -106,7 +106,11 @@ public final class QueueInspector implements AutoCloseable {
         if (slot < 0 || slot >= queue.readers().highWater()) {
             return false;
         }
-        return queue.evict(slot, queue.readers().slotWordVolatile(slot));
+        long word = queue.readers().slotWordVolatile(slot);
+        if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_PARKED) {
+            return new CrashRecovery(queue).freeParked(slot);
+        }
+        return queue.evict(slot, word);
     }
 
     /**

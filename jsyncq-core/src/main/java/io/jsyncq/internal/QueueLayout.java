@@ -51,7 +51,7 @@ public final class QueueLayout {
 
     /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
-    public static final int LAYOUT_VERSION = 5;
+    public static final int LAYOUT_VERSION = 6;
 
     public static final int CONTENDED_BLOCK = 128;
 

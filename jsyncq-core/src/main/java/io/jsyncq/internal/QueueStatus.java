@@ -14,9 +14,11 @@ public final class QueueStatus {
      * @param stopped its process is stopped ({@code SIGSTOP}, a paused container), as far as {@code /proc}
      *                of this pid namespace shows; for display only
      * @param writeOnly it only writes: its cursor holds nothing
+     * @param durable   it is parked, not freed, when its process ends
+     * @param parked    a durable registration whose process ended: its cursor holds space until it is resumed
      */
     public record Reader(int slot, long word, String sender, int pid, long startTime, long cursor, boolean alive,
-                         boolean evicted, boolean stopped, boolean writeOnly) {
+                         boolean evicted, boolean stopped, boolean writeOnly, boolean durable, boolean parked) {
     }
 
     private QueueStatus() {
@@ -27,7 +29,7 @@ public final class QueueStatus {
         ReaderTable table = queue.readers();
         int[] slowest = {-1};
         table.forEachTaken((slot, word) -> {
-            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE
+            if (ReaderSlotLayout.cursorHoldsSpace(ReaderSlotLayout.state(word))
                     && (slowest[0] < 0 || table.cursorVolatile(slot) < table.cursorVolatile(slowest[0]))) {
                 slowest[0] = slot;
             }
@@ -45,7 +47,9 @@ public final class QueueStatus {
             ProcessIdentity owner = new ProcessIdentity(table.pid(slot), table.startTime(slot), table.pidNamespace(slot));
             readers.add(new Reader(slot, word, table.sender(slot), owner.pid(), owner.startTime(),
                     table.cursorVolatile(slot), alive, state == ReaderSlotLayout.STATE_EVICTED,
-                    alive && owner.isStoppedAsSeenHere(), state == ReaderSlotLayout.STATE_WRITER));
+                    alive && owner.isStoppedAsSeenHere(), state == ReaderSlotLayout.STATE_WRITER,
+                    state == ReaderSlotLayout.STATE_DURABLE || state == ReaderSlotLayout.STATE_PARKED,
+                    state == ReaderSlotLayout.STATE_PARKED));
             return true;
         });
         return readers;
@@ -65,6 +69,11 @@ public final class QueueStatus {
         if (slowest == callerSlot) {
             return "The slowest reader is this registration itself, " + behind + " bytes behind: pop its "
                     + "messages (screened ones too) to free the space";
+        }
+        if (ReaderSlotLayout.state(table.slotWordVolatile(slowest)) == ReaderSlotLayout.STATE_PARKED) {
+            return "The slowest reader is the durable registration '" + table.sender(slowest) + "', parked since "
+                    + "its process (pid " + table.pid(slowest) + ") ended, " + behind + " bytes behind: it holds its "
+                    + "messages until a process resumes it (or jsyncq evict gives them up)";
         }
         return "The slowest reader is '" + table.sender(slowest) + "' (pid " + table.pid(slowest) + "), "
                 + behind + " bytes behind";

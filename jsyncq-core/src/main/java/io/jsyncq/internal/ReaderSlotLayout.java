@@ -7,9 +7,12 @@ package io.jsyncq.internal;
  *  0    +-----------------------------------------------------------------+
  *       | cursor (i64): position of the next record this reader reads     |
  *       | slot word (i64): generation (high 32 bits) | state (low 32 bits): |
- *       |   free, writer (write-only), active (reads too), evicted        |
+ *       |   free, writer (write-only), active (reads too), evicted,       |
+ *       |   durable (active, and parked when its process dies), parked    |
  *  16   | claim floors: {@link #FLOOR_LANES} x i64, one per append in        |
  *       |   progress: the tail it claims at, or {@link #NO_FLOOR}            |
+ *  80   | last claim (i64): a durable registration's latest claimed       |
+ *       |   position, kept through parking for the process that resumes it|
  *       | written by the owner on every pop and append; read by scanners  |
  *  128  +-----------------------------------------------------------------+
  *       | pid (i32)                    sender length (i32)                |
@@ -51,6 +54,8 @@ public final class ReaderSlotLayout {
     public static final int FLOOR_LANES = 8;
     /** A lane with no append in progress: larger than any position, so it never lowers a minimum. */
     public static final long NO_FLOOR = Long.MAX_VALUE;
+    /** A durable registration's latest claim, stored after its tail compare-and-set; -1 before any. */
+    public static final long LAST_CLAIM_OFFSET = FLOORS_OFFSET + (long) FLOOR_LANES * Long.BYTES;
 
     // Written once when registering: the next block.
     public static final long PID_OFFSET = QueueLayout.CONTENDED_BLOCK;
@@ -89,6 +94,14 @@ public final class ReaderSlotLayout {
      * next call. Its process frees the slot when it closes or, once dead, whoever reclaims it.
      */
     public static final int STATE_EVICTED = 3;
+    /**
+     * A durable registration whose process died (or closed it): its cursor still holds space, its floors and
+     * sleepers were cleared, and its name and last claim stay, until a process registering durably under the
+     * same name resumes it, or an operator evicts it (design.md §6).
+     */
+    public static final int STATE_PARKED = 4;
+    /** A registration that reads and writes, as {@link #STATE_ACTIVE}, and is parked, not freed, when it ends. */
+    public static final int STATE_DURABLE = 5;
 
     private ReaderSlotLayout() {
     }
@@ -120,6 +133,16 @@ public final class ReaderSlotLayout {
 
     /** True for a registration an operator may evict: one that reads, or one that only writes. */
     public static boolean isLive(int state) {
-        return state == STATE_ACTIVE || state == STATE_WRITER;
+        return state == STATE_ACTIVE || state == STATE_WRITER || state == STATE_DURABLE;
+    }
+
+    /** True for a registration that reads: a process pops with it, and may sleep waiting for a message. */
+    public static boolean reads(int state) {
+        return state == STATE_ACTIVE || state == STATE_DURABLE;
+    }
+
+    /** True for a slot whose cursor holds space: a registration that reads, or one parked to be resumed. */
+    public static boolean cursorHoldsSpace(int state) {
+        return state == STATE_ACTIVE || state == STATE_DURABLE || state == STATE_PARKED;
     }
 }

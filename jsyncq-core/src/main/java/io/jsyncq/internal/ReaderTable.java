@@ -116,7 +116,7 @@ public final class ReaderTable {
      *
      * @return the slot and its word, or null when every slot is taken
      */
-    Taken register(SharedQueue queue, SlotLocks locks, ProcessIdentity identity, byte[] sender, boolean writeOnly) {
+    Taken register(SharedQueue queue, SlotLocks locks, ProcessIdentity identity, byte[] sender, int state) {
         for (int slot = 0; slot < maxReaders; slot++) {
             if (state(slotWordVolatile(slot)) != STATE_FREE || !locks.tryLock(slot)) {
                 continue;
@@ -129,20 +129,86 @@ public final class ReaderTable {
             long slotOffset = slotOffset(slot);
             clearFloors(slot);
             writeIdentity(slotOffset, identity, sender);
+            LONG.setRelease(memory, slotOffset + LAST_CLAIM_OFFSET, -1L);
             raiseHighWater(slot + 1);
-            long active = slotWord(generation(word) + 1, writeOnly ? STATE_WRITER : STATE_ACTIVE);
+            long active = slotWord(generation(word) + 1, state);
             // Until the tail is read below, hold a position no later than anything still unfreed.
             LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.headCacheVolatile());
             LONG.setVolatile(memory, slotOffset + SLOT_WORD_OFFSET, active);
             INT.getAndAdd(memory, REGISTRATION_EPOCH_OFFSET, 1);
             LONG.setVolatile(memory, slotOffset + CURSOR_OFFSET, queue.checkedTailVolatile());
-            return new Taken(slot, active);
+            return new Taken(slot, active, false);
         }
         return null;
     }
 
-    /** A slot taken by a registration, and the slot word that names that registration. */
-    public record Taken(int slot, long word) {
+    /**
+     * The slot of the durable registration named {@code sender}, parked or live, or -1 if there is none.
+     * Only durable names are compared; they are never longer than a slot keeps.
+     */
+    int findDurable(byte[] sender) {
+        int slots = highWater();
+        for (int slot = 0; slot < slots; slot++) {
+            int state = state(slotWordVolatile(slot));
+            if ((state == STATE_PARKED || state == STATE_DURABLE) && senderIs(slot, sender)) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Resumes the parked registration in {@code slot}, whose owner lock the caller holds: a new identity, the
+     * next generation, and the same cursor, which has held its space all along (so, unlike a new
+     * registration, nothing about the head changes and the registration epoch stays).
+     *
+     * @return the slot and its new word, or null if the slot is no longer parked (an operator evicted it)
+     */
+    Taken resume(int slot, ProcessIdentity identity, byte[] sender) {
+        long word = slotWordVolatile(slot);
+        if (state(word) != STATE_PARKED) {
+            return null;
+        }
+        writeIdentity(slotOffset(slot), identity, sender);
+        long durable = slotWord(generation(word) + 1, STATE_DURABLE);
+        if (!LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET, word, durable)) {
+            return null;
+        }
+        return new Taken(slot, durable, true);
+    }
+
+    /**
+     * Parks the durable registration {@code durableWord} names, whose owner is dead or closing: the caller
+     * holds the owner lock and has cleared its floors and sleepers. Its cursor goes on holding space.
+     *
+     * @return true if this call parked it
+     */
+    boolean park(int slot, long durableWord) {
+        return state(durableWord) == STATE_DURABLE && LONG.compareAndSet(memory,
+                slotOffset(slot) + SLOT_WORD_OFFSET, durableWord, slotWord(generation(durableWord), STATE_PARKED));
+    }
+
+    /** A durable registration's latest claim; -1 before any. */
+    long lastClaimAcquire(int slot) {
+        return (long) LONG.getAcquire(memory, slotOffset(slot) + LAST_CLAIM_OFFSET);
+    }
+
+    /** Records a durable registration's claim, after its tail compare-and-set won it. */
+    void setLastClaimRelease(int slot, long position) {
+        LONG.setRelease(memory, slotOffset(slot) + LAST_CLAIM_OFFSET, position);
+    }
+
+    private boolean senderIs(int slot, byte[] sender) {
+        long slotOffset = slotOffset(slot);
+        return memory.get(ValueLayout.JAVA_INT, slotOffset + SENDER_LENGTH_OFFSET) == sender.length
+                && RecordView.bytesEqual(memory, slotOffset + SENDER_OFFSET, sender.length, sender);
+    }
+
+    /**
+     * A slot taken by a registration, the slot word that names that registration, and whether it resumed a
+     * parked durable registration (keeping its cursor) rather than starting at the tail.
+     */
+    public record Taken(int slot, long word, boolean resumed) {
     }
 
     private void writeIdentity(long slotOffset, ProcessIdentity identity, byte[] sender) {
@@ -173,6 +239,15 @@ public final class ReaderTable {
     boolean free(int slot, long expectedWord) {
         long freed = slotWord(generation(expectedWord) + 1, STATE_FREE);
         return LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET, expectedWord, freed);
+    }
+
+    /**
+     * Frees a parked registration for an operator who gives up its messages; the caller holds its owner lock.
+     *
+     * @return true if this call freed it
+     */
+    boolean freeParked(int slot, long parkedWord) {
+        return state(parkedWord) == STATE_PARKED && free(slot, parkedWord);
     }
 
     /**

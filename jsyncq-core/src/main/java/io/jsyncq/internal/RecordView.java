@@ -24,6 +24,7 @@ public final class RecordView implements MessageView {
     private int bodyLength;
     private int recordLength;
     private long writerIdentity;
+    private long endPosition;
 
     RecordView(MemorySegment memory, long capacity) {
         this.memory = memory;
@@ -50,6 +51,16 @@ public final class RecordView implements MessageView {
                 && recordLength <= capacity
                 && bodyLength >= 0
                 && (long) RecordLayout.HEADER_LENGTH + senderLength + typeLength + bodyLength == recordLength;
+    }
+
+    /** Set by the reader before it hands the view to a handler. */
+    void endPosition(long position) {
+        this.endPosition = position;
+    }
+
+    @Override
+    public long endPosition() {
+        return endPosition;
     }
 
     /** The writer's slot and generation ({@link RecordLayout#writerIdentity}). */

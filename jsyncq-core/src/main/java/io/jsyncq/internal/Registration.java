@@ -31,6 +31,9 @@ public final class Registration implements AutoCloseable {
     private final RegistrationSettings settings;
     private final MessageReader reader;
     private final MessageWriter writer;
+    private final boolean resumed;
+    /** A resumed registration's previous process's last append, if it was published; else -1. */
+    private final long lastAppendBeforeResume;
 
     private volatile boolean closing;
 
@@ -47,9 +50,14 @@ public final class Registration implements AutoCloseable {
         this.keepWhenUnused = (queue.flags() & QueueLayout.FLAG_KEEP) != 0;
         this.settings = settings;
         Waiter waiter = new Waiter(settings.spinNanos(), readers, slot);
+        this.resumed = taken.resumed();
+        // Its slot was parked since, so the last claim is final; and the cursor, not past it unless the owner
+        // acknowledged past it, keeps its record from being reused: the mark still tells whether it was published.
+        long lastClaim = resumed ? readers.lastClaimAcquire(slot) : -1;
+        this.lastAppendBeforeResume = lastClaim >= 0 && queue.markVolatile(lastClaim) == lastClaim ? lastClaim : -1;
         this.reader = new MessageReader(this, queue, recovery, waiter, slot, settings.writeOnly(),
-                RecordLayout.writerIdentity(ReaderSlotLayout.generation(slotWord), slot));
-        this.writer = new MessageWriter(this, queue, recovery, waiter, slot, slotWord, senderBytes);
+                RecordLayout.writerIdentity(ReaderSlotLayout.generation(slotWord), slot), settings.manualAcknowledge());
+        this.writer = new MessageWriter(this, queue, recovery, waiter, slot, slotWord, senderBytes, settings.durable());
     }
 
     /** How to find the queue to register on. */
@@ -92,7 +100,9 @@ public final class Registration implements AutoCloseable {
             SharedQueue queue = new SharedQueue(file);
             // Registrations of dead processes hold slots and space: clear them before joining.
             new CrashRecovery(queue).reclaimDeadReaders(-1);
-            ReaderTable.Taken taken = queue.register(ProcessIdentity.current(), senderBytes, settings.writeOnly());
+            ReaderTable.Taken taken = settings.durable()
+                    ? queue.registerDurable(ProcessIdentity.current(), senderBytes, name)
+                    : queue.register(ProcessIdentity.current(), senderBytes, settings.writeOnly());
             if (taken == null) {
                 throw new SyncQueueException("queue '" + name + "' has no free reader slot: all "
                         + queue.maxReaders() + " are registered. Close a registration, or create the queue "
@@ -111,6 +121,34 @@ public final class Registration implements AutoCloseable {
 
     public String sender() {
         return settings.sender();
+    }
+
+    /** True if this registration resumed a parked durable one, and reads on from its position. */
+    public boolean isResumed() {
+        return resumed;
+    }
+
+    /**
+     * For a resumed registration: the position of the last message its previous process began to append, if
+     * that message was published; -1 if it was not, or none was begun, or this registration was not resumed.
+     */
+    public long lastAppendBeforeResume() {
+        return lastAppendBeforeResume;
+    }
+
+    /** Where the next read starts: every record before it has been read or skipped by this registration. */
+    public long readPosition() {
+        return reader.readPosition();
+    }
+
+    /** Stores {@code position} as this registration's cursor: its messages before it stop holding space. */
+    public void acknowledge(long position) {
+        ensureOpen();
+        try {
+            reader.acknowledge(position);
+        } catch (RuntimeException failure) {
+            throw closedOr(failure);
+        }
     }
 
     public long capacity() {
@@ -154,10 +192,10 @@ public final class Registration implements AutoCloseable {
     }
 
     /** Appends one message under another sender's name: the relay's path (see {@link MessageWriter#appendAs}). */
-    public void appendAs(String sender, String type, MemorySegment body, long deadline) {
+    public long appendAs(String sender, String type, MemorySegment body, long deadline) {
         ensureOpen();
         try {
-            writer.appendAs(sender, type, body, deadline);
+            return writer.appendAs(sender, type, body, deadline);
         } catch (RuntimeException failure) {
             throw closedOr(failure);
         }
@@ -342,7 +380,7 @@ public final class Registration implements AutoCloseable {
      */
     private boolean leave(SharedQueue leavingQueue, CrashRecovery leavingRecovery) {
         try {
-            return leavingRecovery.clearAndFree(slot, ReaderSlotLayout.generation(slotWord));
+            return leavingRecovery.release(slot, ReaderSlotLayout.generation(slotWord));
         } finally {
             leavingQueue.wakeReader(slot);
             leavingQueue.space().wakeAll();

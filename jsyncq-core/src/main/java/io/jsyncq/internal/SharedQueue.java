@@ -1,9 +1,11 @@
 package io.jsyncq.internal;
 
+import io.jsyncq.QueueInUseException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 
 import static io.jsyncq.internal.QueueLayout.*;
 
@@ -300,7 +302,7 @@ public final class SharedQueue {
         }
         int[] bits = {0};
         readers.forEachTaken((slot, word) -> {
-            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE && readers.isArmed(slot)
+            if (ReaderSlotLayout.reads(ReaderSlotLayout.state(word)) && readers.isArmed(slot)
                     && readers.waitAtVolatile(slot) > readers.cursorVolatile(slot) && readers.disarm(slot)) {
                 bits[0] |= readerBit(slot);
             }
@@ -384,7 +386,7 @@ public final class SharedQueue {
             epoch = (int) INT.getVolatile(memory, REGISTRATION_EPOCH_OFFSET);
             minimum[0] = tailVolatile();
             readers.forEachTaken((slot, word) -> {
-                if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_ACTIVE) {
+                if (ReaderSlotLayout.cursorHoldsSpace(ReaderSlotLayout.state(word))) {
                     minimum[0] = Math.min(minimum[0], readers.cursorVolatile(slot));
                 }
                 minimum[0] = Math.min(minimum[0], readers.lowestFloor(slot));
@@ -425,7 +427,43 @@ public final class SharedQueue {
      * @return the slot taken, or null when every slot is taken
      */
     public ReaderTable.Taken register(ProcessIdentity identity, byte[] sender, boolean writeOnly) {
-        return readers.register(this, locks, identity, sender, writeOnly);
+        return readers.register(this, locks, identity, sender,
+                writeOnly ? ReaderSlotLayout.STATE_WRITER : ReaderSlotLayout.STATE_ACTIVE);
+    }
+
+    /**
+     * Registers durably under {@code sender}: resumes the registration of that name if it is parked, or takes a
+     * free slot at the tail if there is none. The caller holds the name lock and has reclaimed the dead,
+     * which parks every durable registration whose process died (design.md §6).
+     *
+     * @return the slot taken, or null when every slot is taken
+     * @throws QueueInUseException if a live process holds the durable registration of that name
+     */
+    public ReaderTable.Taken registerDurable(ProcessIdentity identity, byte[] sender, String queueName) {
+        int slot = readers.findDurable(sender);
+        if (slot >= 0) {
+            long deadline = System.nanoTime() + 100_000_000L;
+            while (ReaderSlotLayout.state(readers.slotWordVolatile(slot)) == ReaderSlotLayout.STATE_PARKED) {
+                if (locks.tryLock(slot)) { // nobody owns a parked slot: a reclaimer or an evictor may look at it briefly
+                    ReaderTable.Taken resumed = readers.resume(slot, identity, sender);
+                    if (resumed != null) {
+                        return resumed;
+                    }
+                    locks.unlock(slot);
+                } else if (System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+            long word = readers.slotWordVolatile(slot);
+            if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_DURABLE
+                    || ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_PARKED) {
+                throw new QueueInUseException("the durable registration '" + new String(sender, StandardCharsets.UTF_8)
+                        + "' on queue '" + queueName + "' is in use by pid " + readers.pid(slot) + ": one process at a "
+                        + "time resumes it. Stop that one first (if it has just died, try again)");
+            }
+        }
+        return readers.register(this, locks, identity, sender, ReaderSlotLayout.STATE_DURABLE);
     }
 
     /** Moves a reader's shared cursor forward and wakes writers waiting for room. */

@@ -1,5 +1,6 @@
 package io.jsyncq.crash;
 
+import io.jsyncq.QueueAdmin;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.testing.ChildJvm;
 import io.jsyncq.testing.TestQueues;
@@ -41,10 +42,14 @@ class FaultTest {
                 }
                 control.append("go", "");
             } // closing: its unread messages must not hold the peers back
+            // Each kill lands at a random point of the traffic, measured by the tail rather than by a clock, so
+            // that a fast or a loaded machine kills both mid-stream: p2 within the first 5-25% of all the
+            // messages, p3 within 30-50% (by then each peer has sent well under its share).
             ThreadLocalRandom random = ThreadLocalRandom.current();
-            Thread.sleep(1000 + random.nextInt(2000));
+            long totalBytes = (long) PEERS * MESSAGES_PER_PEER * 128; // records take 64 to 256 bytes, ~160 on average
+            awaitTail(name, totalBytes * (5 + random.nextInt(21)) / 100);
             peers.get(2).process().destroyForcibly(); // SIGKILL, at a random point of its appends and pops
-            Thread.sleep(1000 + random.nextInt(3000));
+            awaitTail(name, totalBytes * (30 + random.nextInt(21)) / 100);
             peers.get(3).process().destroyForcibly();
             for (int id = 2; id < 4; id++) {
                 peers.get(id).process().waitFor();
@@ -76,6 +81,14 @@ class FaultTest {
         }
         // The dead peers' registrations were cleared, so the last survivor's close removed the file.
         assertThat(TestQueues.exists(name)).isFalse();
+    }
+
+    private static void awaitTail(String name, long position) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        while (QueueAdmin.inspect(SyncQueue.defaultDirectory(), name).tail() < position) {
+            assertThat(System.nanoTime()).as("the tail never reached " + position).isLessThan(deadline);
+            Thread.sleep(2);
+        }
     }
 
     private static void awaitLine(ChildJvm child, String line, Duration timeout) throws InterruptedException {
