@@ -7,6 +7,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from conftest import PROGRAMS, await_registrations, finish, java, java_start, python_start, stat
 
 sys.path.insert(0, str(PROGRAMS))
@@ -93,3 +95,42 @@ def test_a_java_writer_killed_mid_stream_does_not_wedge_a_python_reader(queue_di
         writer.kill()
     doomed = [m for m in seen if m["sender"] == "doomed"]
     assert [checksums.parse(m["body"])[1] for m in doomed] == list(range(len(doomed)))
+
+
+
+def test_a_python_writer_parks_a_killed_durable_java_reader_which_resumes_without_losing_a_message(queue_dir):
+    """A durable registration (a Java feature) outlives its process: a Python writer that finds its owner dead
+    parks its slot instead of freeing it, so its position goes on holding every message after it, and the
+    next durable registration of that name reads on from there."""
+    from jsyncq import PySyncQ
+
+    assert java("create", "durable-py", "--size", "4k", "--keep").returncode == 0  # 64 records of 64 bytes
+    tail = java_start("tail", "durable-py", "--sender", "audit", "--durable", "--follow", "--json")
+    try:
+        await_registrations("durable-py", 1)
+        with PySyncQ("durable-py", create=False) as queue:
+            queue.open("py-writer", write_only=True)
+            for i in range(10):
+                queue.append("t", f"m-{i}")
+            read_until(tail, lambda m: m["body"] == "m-9", timeout=60)
+            os.kill(tail.pid, signal.SIGKILL)
+            tail.wait()
+            # The dead tail's position holds the ring now. The append that finds no room looks for dead
+            # registrations and parks this one (it stays counted), so it fails after its timer rather than
+            # overwriting what the tail has not read.
+            appended = 10
+            with pytest.raises(MemoryError):
+                while appended < 1000:
+                    queue.append("t", f"m-{appended}", block=True, timer=0.5)
+                    appended += 1
+            assert appended == 10 + 64, "the parked position holds exactly one ring of messages"
+            audit = [r for r in stat("durable-py")["readers"] if r["sender"] == "audit"]
+            assert [(r["parked"], r["alive"]) for r in audit] == [(True, False)]
+        resumed = java_start("tail", "durable-py", "--sender", "audit", "--durable", "--count", "64", "--json")
+        lines = read_until(resumed, lambda m: m["body"] == f"m-{appended - 1}", timeout=60)
+        assert [m["body"] for m in lines] == [f"m-{i}" for i in range(10, appended)]
+        assert resumed.wait(timeout=60) == 0
+    finally:
+        if tail.poll() is None:
+            tail.kill()
+    assert java("rm", "durable-py", "--force").returncode == 0
