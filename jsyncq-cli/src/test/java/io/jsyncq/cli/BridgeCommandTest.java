@@ -1,5 +1,6 @@
 package io.jsyncq.cli;
 
+import io.jsyncq.QueueAdmin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +49,8 @@ class BridgeCommandTest {
             await(() -> bridgeA.stderrSoFar().contains("connected to peer " + onB)
                     && bridgeB.stderrSoFar().contains("connected to peer " + onA), bridgeA, bridgeB);
             try (Cli tail = Cli.start("--dir", b, "tail", "orders", "--count", "2", "--timeout", "60s")) {
-                Thread.sleep(1_000); // the tail registers; only messages appended after that are its
+                // Only messages appended after the tail registered are its: wait until it has.
+                await(() -> QueueAdmin.inspect(Path.of(b), "orders").readers().size() == 2, bridgeA, bridgeB);
                 assertThat(Cli.run("--dir", a, "send", "orders", "--sender", "alice", "--type", "order", "buy 1")
                         .exitCode()).isZero();
                 assertThat(Cli.run("--dir", b, "send", "orders", "--sender", "bob", "sell 2").exitCode()).isZero();
