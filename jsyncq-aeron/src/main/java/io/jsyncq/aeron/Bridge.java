@@ -198,11 +198,11 @@ public final class Bridge implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         BridgeStatusFile.delete(directory, queueName, listen.port());
-        peers.forEach(CloseHelper::quietClose);
-        CloseHelper.quietCloseAll(subscription, aeron, driver);
         queue.close();
         log.accept("stopped after relaying " + last.relayed() + " messages out and "
                 + last.origins().stream().mapToLong(OriginStatus::appended).sum() + " in");
+        peers.forEach(CloseHelper::quietClose);
+        CloseHelper.quietCloseAll(subscription, aeron, driver);
     }
 
     /** For {@code jsyncq stat}: the status, beside the queue file, once a second. */

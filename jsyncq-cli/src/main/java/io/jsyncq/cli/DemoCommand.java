@@ -11,9 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +34,10 @@ import java.util.stream.Collectors;
                 "Each child waits for the parent's start message, then in turn sleeps a random time, appends a"
                         + " random sentence and reads what the others wrote, until the parent's stop message."
                         + " Every line is prefixed by the process that printed it; a summary of what each process"
-                        + " sent and read ends the run, and the queue file is gone afterwards."})
+                        + " sent and read ends the run, and the queue file is gone afterwards.",
+                "With --hosts N, the same across N \"hosts\" on this machine: N queue directories, each joined to the"
+                        + " others by its own bridge process (jsyncq bridge, on 127.0.0.1), the children spread over"
+                        + " them; every child still reads every other."})
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     private static final long QUEUE_SIZE = 64 * 1024;
@@ -56,6 +58,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             description = "How long the children chat (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
+    @Option(names = "--hosts", paramLabel = "N", defaultValue = "1",
+            description = "How many \"hosts\" (queue directories joined by bridges over loopback UDP; 1-8;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int hosts;
+
     @Option(names = "--min-pause", hidden = true, converter = Units.DurationValue.class, defaultValue = "200ms")
     Duration minPause;
 
@@ -65,36 +72,70 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private final PrintStream out = System.out;
     private final long pid = ProcessHandle.current().pid();
 
-    /** One child JVM and what it reported. */
+    /**
+     * One child JVM (a chatting child, or a bridge) and what it reported. Its output goes to a file that the
+     * relay follows, not to a pipe: the JDK closes a child's pipe when the child exits, and what a reader had
+     * not taken yet (a bridge's last lines, written just before it exits) would be lost.
+     */
     private final class Child {
-        final int id;
         final String sender;
         final Process process;
+        final Path output;
         final Thread relay;
         volatile String summary;
+        volatile int connectedPeers;
 
-        Child(int id, Process process) {
-            this.id = id;
-            this.sender = "child-" + id;
+        Child(String sender, Process process, Path output) {
+            this.sender = sender;
             this.process = process;
+            this.output = output;
             String prefix = "[" + sender + " pid " + process.pid() + "] ";
             this.relay = Thread.ofPlatform().name("relay-" + sender).daemon().start(() -> relay(prefix));
         }
 
         private void relay(String prefix) {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.startsWith(DemoChildCommand.SUMMARY_PREFIX)) {
-                        summary = line.substring(DemoChildCommand.SUMMARY_PREFIX.length());
+            StringBuilder partial = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            try (InputStream in = Files.newInputStream(output)) {
+                while (true) {
+                    boolean exited = !process.isAlive(); // before the read: what it wrote is all in the file then
+                    int read = in.read(buffer);
+                    if (read > 0) {
+                        partial.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+                        int newline;
+                        while ((newline = partial.indexOf("\n")) >= 0) {
+                            line(prefix, partial.substring(0, newline));
+                            partial.delete(0, newline + 1);
+                        }
+                    } else if (exited) {
+                        break;
                     } else {
-                        print(prefix + line);
+                        Thread.sleep(20);
                     }
                 }
-            } catch (IOException ignored) {
+            } catch (IOException | InterruptedException ignored) {
                 // the child has gone; its exit code tells the rest
+            } finally {
+                if (!partial.isEmpty()) {
+                    line(prefix, partial.toString());
+                }
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
             }
+        }
+
+        private void line(String prefix, String line) {
+            if (line.startsWith(DemoChildCommand.SUMMARY_PREFIX)) {
+                summary = line.substring(DemoChildCommand.SUMMARY_PREFIX.length());
+                return;
+            }
+            if (line.contains("jsyncq-bridge: connected to peer")) {
+                connectedPeers++;
+            }
+            print(prefix + line);
         }
     }
 
@@ -103,24 +144,36 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         if (children < 1 || children > 32) {
             throw new ParameterException(spec.commandLine(), "--children must be from 1 to 32, not " + children);
         }
+        if (hosts < 1 || hosts > 8) {
+            throw new ParameterException(spec.commandLine(), "--hosts must be from 1 to 8, not " + hosts);
+        }
         if (minPause.compareTo(maxPause) > 0) {
             throw new ParameterException(spec.commandLine(), "--min-pause must not be longer than --max-pause");
         }
-        Path directory = common.directory();
         String name = "jsyncq-demo-" + pid;
+        List<Path> hostDirectories = hostDirectories(name);
+        Path directory = hostDirectories.getFirst();
         String me = String.format("[%-" + ("child-" + children).length() + "s pid %d] ", "parent", pid);
         List<Child> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Child> bridges = new java.util.concurrent.CopyOnWriteArrayList<>();
         Map<String, Integer> parentRead = new TreeMap<>();
         int parentSent = 0;
         try (CleanShutdown shutdown = new CleanShutdown()) {
             SyncQueue queue = shutdown.open(() -> SyncQueue.builder(name).directory(directory).size(QUEUE_SIZE)
                     .sender("parent").create());
-            shutdown.onSignal(() -> stopChildren(started, me), () -> removeIfLeft(directory, name));
+            shutdown.onSignal(() -> {
+                stopChildren(started, me);
+                stopChildren(bridges, me);
+            }, () -> hostDirectories.forEach(host -> removeIfLeft(host, name)));
             print(me + "created queue '" + name + "' (" + Units.bytes(QUEUE_SIZE) + ") in " + directory
                     + "; starting " + children + " child JVM" + (children == 1 ? "" : "s"));
             try {
+                if (hosts > 1) {
+                    startBridges(hostDirectories, name, bridges, me);
+                }
                 for (int id = 1; id <= children; id++) {
-                    started.add(new Child(id, startChild(directory, name, id)));
+                    Path host = hostDirectories.get((id - 1) % hosts);
+                    started.add(startChild(host, name, id));
                 }
                 waitUntilReady(queue, shutdown, started, me);
                 print(me + "all " + children + " children are registered: sending the start message");
@@ -142,14 +195,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             } finally {
                 if (!shutdown.stopping()) { // on a signal, the shutdown hook stops the children and cleans up
                     stopStragglers(started, me);
+                    stopChildren(bridges, me); // SIGTERM: each bridge closes its registration and says so
                 }
             }
         }
         Path file = directory.resolve(name);
-        boolean leftBehind = Files.exists(file);
-        if (leftBehind) {
-            QueueAdmin.remove(directory, name, true); // a child died without closing
+        boolean leftBehind = false;
+        for (Path host : hostDirectories) {
+            if (Files.exists(host.resolve(name))) {
+                leftBehind = true;
+                QueueAdmin.remove(host, name, true); // a child died without closing
+            }
         }
+        removeHostDirectories(hostDirectories);
         print(me + "closed the queue; " + (leftBehind ? "a child did not close, so the parent removed " + file
                 : "the last process to close removed " + file));
         printSummary(started, parentSent, parentRead);
@@ -159,6 +217,87 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             throw new CliException("demo failed: " + String.join(", ", failed));
         }
         return JsyncqCommand.OK;
+    }
+
+    /** One directory per "host": the common directory itself, or with --hosts, one under it for each. */
+    private List<Path> hostDirectories(String name) {
+        Path base = common.directory();
+        if (hosts == 1) {
+            return List.of(base);
+        }
+        List<Path> directories = new ArrayList<>();
+        for (int host = 1; host <= hosts; host++) {
+            Path directory = base.resolve(name + "-hosts").resolve("host-" + host);
+            try {
+                Files.createDirectories(directory);
+            } catch (IOException e) {
+                throw new CliException("could not create " + directory + ": " + e.getMessage(), e);
+            }
+            directories.add(directory);
+        }
+        return directories;
+    }
+
+    private void removeHostDirectories(List<Path> directories) {
+        if (hosts == 1) {
+            return;
+        }
+        for (Path directory : directories) {
+            try {
+                Files.deleteIfExists(directory);
+            } catch (IOException ignored) {
+                // something else was put there: leave it
+            }
+        }
+        try {
+            Files.deleteIfExists(directories.getFirst().getParent());
+        } catch (IOException ignored) {
+            // leave it
+        }
+    }
+
+    /** A queue on every other host, then a bridge per host naming all the others; waits until they are joined. */
+    private void startBridges(List<Path> directories, String name, List<Child> bridges, String me)
+            throws InterruptedException {
+        List<String> endpoints = new ArrayList<>();
+        for (int host = 0; host < hosts; host++) {
+            endpoints.add("127.0.0.1:" + freeUdpPort());
+            if (host > 0) {
+                QueueAdmin.create(directories.get(host), name, QUEUE_SIZE, 64, false, false);
+            }
+        }
+        for (int host = 0; host < hosts; host++) {
+            List<String> args = new ArrayList<>(List.of("--dir", directories.get(host).toString(), "bridge", name,
+                    "--listen", endpoints.get(host)));
+            for (int peer = 0; peer < hosts; peer++) {
+                if (peer != host) {
+                    args.addAll(List.of("--peer", endpoints.get(peer)));
+                }
+            }
+            print(me + "host-" + (host + 1) + ": queue in " + directories.get(host) + ", bridge on " + endpoints.get(host));
+            bridges.add(startJsyncq("bridge-" + (host + 1), args));
+        }
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (bridges.stream().anyMatch(bridge -> bridge.connectedPeers < hosts - 1)) {
+            for (Child bridge : bridges) {
+                if (!bridge.process.isAlive()) {
+                    throw new CliException(bridge.sender + " exited with code " + bridge.process.exitValue());
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliException("the bridges did not connect within " + Units.duration(READY_TIMEOUT));
+            }
+            Thread.sleep(50);
+        }
+        print(me + "the " + hosts + " hosts are joined");
+    }
+
+    private static int freeUdpPort() {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new CliException("no free UDP port: " + e.getMessage(), e);
+        }
     }
 
     private void stopStragglers(List<Child> started, String me) throws InterruptedException {
@@ -180,9 +319,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         started.forEach(child -> child.process.destroy());
         for (Child child : started) {
             try {
-                if (!child.process.waitFor(5, TimeUnit.SECONDS)) {
+                if (!child.process.waitFor(10, TimeUnit.SECONDS)) {
                     child.process.destroyForcibly();
                 }
+                child.relay.join(TimeUnit.SECONDS.toMillis(2)); // its last lines, before the summary
             } catch (InterruptedException e) {
                 child.process.destroyForcibly();
             }
@@ -196,24 +336,33 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private Process startChild(Path directory, String name, int id) {
+    private Child startChild(Path directory, String name, int id) {
+        List<String> args = new ArrayList<>(List.of("demo-child", name, "--id", Integer.toString(id), "--dir",
+                directory.toString(), "--min-pause", minPause.toMillis() + "ms", "--max-pause", maxPause.toMillis() + "ms"));
+        if (CommonOptions.verbose()) {
+            args.add("--verbose");
+        }
+        return startJsyncq("child-" + id, args);
+    }
+
+    /** The jsyncq command in a JVM of its own, as bin/jsyncq would run it. */
+    private Child startJsyncq(String sender, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("--sun-misc-unsafe-memory-access=allow"); // Agrona, in a bridge
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-Dstdout.encoding=UTF-8");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(JsyncqCommand.class.getName());
-        command.addAll(List.of("demo-child", name, "--id", Integer.toString(id), "--dir", directory.toString(),
-                "--min-pause", minPause.toMillis() + "ms", "--max-pause", maxPause.toMillis() + "ms"));
-        if (CommonOptions.verbose()) {
-            command.add("--verbose");
-        }
+        command.addAll(args);
         try {
-            return new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .start();
+            Path output = Files.createTempFile("jsyncq-demo-" + sender + "-", ".out");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            return new Child(sender, process, output);
         } catch (IOException e) {
             throw new CliException("could not start a child JVM: " + e.getMessage(), e);
         }

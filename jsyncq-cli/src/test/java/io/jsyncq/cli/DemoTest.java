@@ -59,4 +59,36 @@ class DemoTest {
             assertThat(rows).as(result.toString()).isEqualTo(children);
         }
     }
+
+    @Test
+    void acrossThreeHostsJoinedByBridgesEveryChildReadsEveryOther() {
+        int children = 3;
+        try (Cli demo = Cli.start("demo", "--hosts", "3", "--children", Integer.toString(children), "--duration", "4s",
+                "--min-pause", "100ms", "--max-pause", "400ms")) {
+            String queue = "jsyncq-demo-" + demo.pid();
+            queues.track(queue);
+            Cli.Result result = demo.await(Duration.ofSeconds(180));
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            List<String> lines = result.lines();
+            assertThat(lines).anySatisfy(line -> assertThat(line).contains("the 3 hosts are joined"));
+            for (int host = 1; host <= 3; host++) {
+                String bridge = "[bridge-" + host + " pid ";
+                assertThat(lines).anySatisfy(line -> assertThat(line).startsWith(bridge).contains("stopped after relaying"));
+            }
+            int summary = lines.indexOf("summary (messages sent and read by each process):");
+            Pattern row = Pattern.compile("\\s*child-(\\d)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(.*)");
+            int rows = 0;
+            for (String line : lines.subList(summary + 2, lines.size())) {
+                Matcher m = row.matcher(line);
+                if (m.matches()) {
+                    rows++;
+                    Map<String, Integer> readFrom = DemoCommand.parseReadFrom("read=" + m.group(5)
+                            .replace(", ", ",").replace(" ", ":"));
+                    assertThat(readFrom.keySet()).as(line + "\n" + result).hasSize(children - 1); // each on another host
+                }
+            }
+            assertThat(rows).as(result.toString()).isEqualTo(children);
+            assertThat(java.nio.file.Files.exists(ShmQueues.SHM.resolve(queue + "-hosts"))).isFalse();
+        }
+    }
 }
