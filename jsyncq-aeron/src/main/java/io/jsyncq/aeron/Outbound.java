@@ -152,6 +152,10 @@ final class Outbound implements Runnable {
         boolean someoneBehind = false;
         long now = System.nanoTime();
         for (PeerLink peer : peers) {
+            if (peer.next == sequence && peer.isCutOff() && carried && peer.mayRetry(now)
+                    && peer.offer(frame, length, now)) {
+                continue; // back: it took this frame
+            }
             if (peer.next == sequence && (peer.isCutOff() || !carried)) {
                 peer.skipUndelivered();
             } else if (peer.next != sequence || !peer.offer(frame, length, now)) {

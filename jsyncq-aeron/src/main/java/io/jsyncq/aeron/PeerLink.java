@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  *
  * <p>A peer that takes no frame for the peer timeout while frames wait for it is <em>cut off</em>: the
  * bridge says so, counts every frame it does not deliver to it (with the first and last origin sequence),
- * and delivers again, after saying how many the peer missed, once the peer is connected again. Nothing is
+ * and delivers again, after saying how many the peer missed, once the peer takes a frame again (it is tried
+ * every 200 ms while it is connected). Nothing is
  * dropped without being counted and logged.
  */
 final class PeerLink implements AutoCloseable {
@@ -28,6 +29,9 @@ final class PeerLink implements AutoCloseable {
         /** Took nothing for the peer timeout: messages for it are counted, not sent, until it is back. */
         CUT_OFF
     }
+
+    /** How often a cut-off peer is tried again. */
+    private static final long RETRY_NANOS = 200_000_000L;
 
     private final Endpoint endpoint;
     private final ExclusivePublication publication;
@@ -47,6 +51,7 @@ final class PeerLink implements AutoCloseable {
     /** When it first failed to take the frame it needs now, or -1 while it takes what it is given. */
     private long waitingSinceNanos = -1;
     private boolean connectedLastLook;
+    private long lastRetryNanos;
 
     PeerLink(Endpoint endpoint, ExclusivePublication publication, long timeoutNanos, Consumer<String> log) {
         this.endpoint = endpoint;
@@ -78,6 +83,11 @@ final class PeerLink implements AutoCloseable {
             next++;
             sent++;
             waitingSinceNanos = -1;
+            if (state == State.CUT_OFF) {
+                log.accept("peer " + endpoint + " takes messages again; " + missedCount + " messages (origin sequences "
+                        + missedFirst + " to " + (missedFirst + missedCount - 1) + ") were NOT delivered to it");
+                missedCount = 0;
+            }
             state = State.CONNECTED;
             return true;
         }
@@ -104,6 +114,18 @@ final class PeerLink implements AutoCloseable {
         undelivered++;
     }
 
+    /**
+     * A cut-off peer is offered a frame again at most every {@link #RETRY_NANOS}, once it is connected: when
+     * one is taken, the peer is back.
+     */
+    boolean mayRetry(long nowNanos) {
+        if (nowNanos - lastRetryNanos < RETRY_NANOS || !publication.isConnected()) {
+            return false;
+        }
+        lastRetryNanos = nowNanos;
+        return true;
+    }
+
     /** True if frames have waited for this peer, untaken, for longer than the peer timeout. */
     boolean waitedTooLong(long nowNanos) {
         return waitingSinceNanos >= 0 && nowNanos - waitingSinceNanos > timeoutNanos;
@@ -115,7 +137,7 @@ final class PeerLink implements AutoCloseable {
         waitingSinceNanos = -1;
         log.accept("PEER CUT OFF: " + endpoint + " has taken no message for " + timeoutNanos / 1_000_000 + " ms ("
                 + (publication.isConnected() ? "back-pressured: its queue is full" : "not connected") + "); from"
-                + " origin sequence " + next + " on, messages are NOT delivered to it until it is connected again,"
+                + " origin sequence " + next + " on, messages are NOT delivered to it until it takes messages again,"
                 + " and each one is counted (jsyncq stat shows them)");
         missedCount = 0;
         while (next < end) {
@@ -123,7 +145,7 @@ final class PeerLink implements AutoCloseable {
         }
     }
 
-    /** Logs a connection gained or lost since the last look; a cut-off peer that is back is sent to again. */
+    /** Logs a connection gained or lost since the last look. */
     void lookAtConnection() {
         boolean connected = publication.isConnected();
         if (connected == connectedLastLook) {
@@ -135,13 +157,7 @@ final class PeerLink implements AutoCloseable {
                     + " bound, then holding this host's writers back) for up to the peer timeout");
             return;
         }
-        log.accept("connected to peer " + endpoint);
-        if (state == State.CUT_OFF) {
-            state = State.CONNECTED;
-            log.accept("peer " + endpoint + " is reachable again; " + missedCount + " messages (origin sequences "
-                    + missedFirst + " to " + (missedFirst + missedCount - 1) + ") were NOT delivered to it");
-            missedCount = 0;
-        }
+        log.accept("connected to peer " + endpoint); // a cut-off peer is tried again by the next frame
     }
 
     PeerStatus status() {

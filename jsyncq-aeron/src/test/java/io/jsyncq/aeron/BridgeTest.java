@@ -1,6 +1,7 @@
 package io.jsyncq.aeron;
 
 import io.jsyncq.QueueAdmin;
+import io.jsyncq.SyncQueue;
 import io.jsyncq.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +80,65 @@ class BridgeTest {
         }
     }
 
+    /**
+     * A peer that takes nothing for the peer timeout (its bridge stopped with SIGSTOP) is cut off: the origin
+     * says so, counts every message it does not deliver, and delivers again once the peer is back. Nothing
+     * is lost silently: what the peer's reader got plus what the origin counted is everything appended.
+     */
+    @Test
+    void aStoppedPeerIsCutOffAndEveryMessageItMissesIsCountedNotLostSilently() throws Exception {
+        Host a = new Host(root.resolve("host-a"), "127.0.0.1:" + freeUdpPort(), List.of());
+        Host b = new Host(root.resolve("host-b"), "127.0.0.1:" + freeUdpPort(), List.of());
+        for (Host host : List.of(a, b)) {
+            Files.createDirectories(host.directory());
+            QueueAdmin.create(host.directory(), QUEUE, 1 << 20, 16, true, false);
+        }
+        ChildJvm reader = start(CountingReader.class, b.directory().toString(), QUEUE, "writer-a");
+        awaitOutput(reader, line -> line.equals("ready"), "registered");
+        ChildJvm bridgeA = startBridge(a, List.of(b.endpoint()), 2_000);
+        ChildJvm bridgeB = startBridge(b, List.of(a.endpoint()), 30_000);
+        awaitLog(bridgeA, "connected to peer " + b.endpoint());
+        awaitLog(bridgeB, "connected to peer " + a.endpoint());
+
+        SplittableRandom random = new SplittableRandom(7);
+        int appended = 0;
+        try (SyncQueue writer = SyncQueue.builder(QUEUE).directory(a.directory()).sender("writer-a").writeOnly().open()) {
+            while (appended < 100) {
+                writer.append(TrafficProtocol.DATA, TrafficProtocol.message(++appended, random), Duration.ofSeconds(30));
+            }
+            awaitOutput(reader, line -> line.startsWith("count 100 "), "read the first 100");
+            bridgeB.signal("STOP");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!bridgeA.stderr().contains("PEER CUT OFF")) { // until the stopped peer's stream is full, then 2 s
+                assertThat(System.nanoTime()).as("never cut off: " + bridgeA.stderr()).isLessThan(deadline);
+                writer.append(TrafficProtocol.DATA, TrafficProtocol.message(++appended, random), Duration.ofSeconds(30));
+                Thread.sleep(1);
+            }
+            for (int i = 0; i < 50; i++) { // while it is cut off
+                writer.append(TrafficProtocol.DATA, TrafficProtocol.message(++appended, random), Duration.ofSeconds(30));
+            }
+            bridgeB.signal("CONT");
+            awaitLog(bridgeA, "takes messages again");
+            for (int i = 0; i < 20; i++) { // delivered again
+                writer.append(TrafficProtocol.DATA, TrafficProtocol.message(++appended, random), Duration.ofSeconds(30));
+                Thread.sleep(10);
+            }
+            writer.append("end", "");
+        }
+        assertThat(reader.waitFor(Duration.ofSeconds(60))).as(reader.stdout()).isZero();
+        long received = reader.stdoutLines().stream().filter(line -> line.startsWith("final ")).findFirst()
+                .map(line -> Long.parseLong(line.split(" ")[1])).orElseThrow();
+        bridgeA.process().getOutputStream().close();
+        bridgeA.waitForSuccess(Duration.ofSeconds(60));
+        Matcher undelivered = Pattern.compile("undelivered=(\\d+)").matcher(bridgeA.stdout());
+        assertThat(undelivered.find()).as(bridgeA.stdout()).isTrue();
+        long counted = Long.parseLong(undelivered.group(1));
+        assertThat(counted).as("messages counted as not delivered").isPositive();
+        assertThat(received + counted).as("received " + received + " + counted " + counted).isEqualTo(appended);
+        assertThat(bridgeA.stderr()).contains("were NOT delivered to it");
+        assertThat(bridgeB.stderr()).contains("never arrived");
+    }
+
     private void exchange(List<Host> hosts, int perWriter) throws Exception {
         List<String> writers = new ArrayList<>();
         for (int host = 0; host < hosts.size(); host++) {
@@ -129,7 +192,12 @@ class BridgeTest {
     }
 
     private ChildJvm startBridge(Host host, List<String> peers) {
-        List<String> args = new ArrayList<>(List.of(host.directory().toString(), QUEUE, host.endpoint(), "30000"));
+        return startBridge(host, peers, 30_000);
+    }
+
+    private ChildJvm startBridge(Host host, List<String> peers, long peerTimeoutMillis) {
+        List<String> args = new ArrayList<>(List.of(host.directory().toString(), QUEUE, host.endpoint(),
+                Long.toString(peerTimeoutMillis)));
         args.addAll(peers);
         ChildJvm bridge = ChildJvm.startUnder(host.prefix(), BridgeHost.class, args.toArray(String[]::new));
         children.add(bridge);
