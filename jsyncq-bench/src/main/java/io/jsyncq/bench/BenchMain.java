@@ -395,26 +395,9 @@ public final class BenchMain {
     /** A task over UDP gets free loopback ports, one per "host" (rank 0's first). */
     private static Map<String, String> network(String contender, Map<String, String> params) {
         if (Link.overUdp(contender)) {
-            params.put("ports", freeUdpPorts(BridgeLink.HOSTS));
+            params.put("ports", Ports.freeLoopbackUdp(BridgeLink.HOSTS));
         }
         return params;
-    }
-
-    private static String freeUdpPorts(int count) {
-        List<java.net.DatagramSocket> sockets = new ArrayList<>();
-        try {
-            List<String> ports = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports.add(Integer.toString(socket.getLocalPort()));
-            }
-            return String.join(",", ports);
-        } catch (java.net.SocketException e) {
-            throw new IllegalStateException("no free UDP port on loopback: " + e.getMessage(), e);
-        } finally {
-            sockets.forEach(java.net.DatagramSocket::close);
-        }
     }
 
     private void throughputTask(Workers workers, Settings s, String roundText, String scenario, String contender,

@@ -86,10 +86,10 @@ final class BridgeLink extends JsyncqLink {
             link.ready = true;
             return link;
         } catch (IOException e) {
-            closeQuietly(queue, bridge);
+            closeQuietly(queue, bridge, log);
             throw new UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
-            closeQuietly(queue, bridge);
+            closeQuietly(queue, bridge, log);
             throw e;
         }
     }
@@ -109,12 +109,14 @@ final class BridgeLink extends JsyncqLink {
         }
     }
 
-    private static void closeQuietly(SyncQueue queue, Bridge bridge) {
+    /** After a failed set-up: what the bridge logged goes to the worker's log. */
+    private static void closeQuietly(SyncQueue queue, Bridge bridge, List<String> log) {
         if (queue != null) {
             queue.close();
         }
         if (bridge != null) {
             bridge.close();
+            log.forEach(line -> System.err.println("jsyncq-bridge: " + line));
         }
     }
 

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -90,21 +89,15 @@ class WorkersTest {
             int parties = 2 + Link.bridgeProcesses(contender);
             List<Map<String, Double>> ping = run(parties, params("kind", "pingpong", "contender", contender,
                     "mode", "block", "size", 32, "warmup", 50, "samples", 200, "rawSamples", 200,
-                    "ports", freePorts()));
+                    "ports", Ports.freeLoopbackUdp(2)));
             assertThat(ping.getFirst().get("count")).as(contender).isEqualTo(200.0);
             assertThat(ping.getFirst().get("p50")).isPositive();
             List<Map<String, Double>> flow = run(parties, params("kind", "throughput", "contender", contender,
                     "mode", "block", "size", 32, "warmupMillis", 20, "millis", 50, "rawSamples", 200,
-                    "ports", freePorts()));
+                    "ports", Ports.freeLoopbackUdp(2)));
             assertThat(flow.get(1).get("msgs")).as(contender).isPositive();
             assertThat(flow.get(1).get("errors")).isZero();
             assertThat(flow.get(1).get("msgs")).isEqualTo(flow.getFirst().get("writer.msgs"));
-        }
-    }
-
-    private static String freePorts() throws IOException {
-        try (DatagramSocket a = new DatagramSocket(0); DatagramSocket b = new DatagramSocket(0)) {
-            return a.getLocalPort() + "," + b.getLocalPort();
         }
     }
 
