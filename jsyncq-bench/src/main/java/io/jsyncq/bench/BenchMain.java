@@ -120,7 +120,7 @@ public final class BenchMain {
                 Measures jsyncq against the hardware and its peers (Aeron IPC, Chronicle Queue, Agrona's
                 OneToOneRingBuffer) between separate JVM processes, and in one process with JMH.
 
-                  --full             the full run (about 15 minutes); the default is the quick run (about 2 minutes)
+                  --full             the full run (about 15 minutes); the default is the quick run (about 5 minutes)
                   --rounds N         rounds of every contender, in alternating order (quick 3, full 5)
                   --out DIR          where the JSON and HTML reports go (default: results)
                   --only PARTS       a comma list of: jmh,hardware,pingpong,throughput,fanout,echo8,bridge
@@ -349,7 +349,7 @@ public final class BenchMain {
             }
         }
         if (parts.contains("bridge")) {
-            // Blocking only: six processes' threads (two bridges with a driver each) share two cores.
+            // Blocking only: four processes (two applications, two bridges with a media driver each) share two cores.
             List<String> bridgeOrder = new ArrayList<>(Results.BRIDGE_CONTENDERS);
             if (round % 2 == 0) {
                 java.util.Collections.reverse(bridgeOrder);
