@@ -14,17 +14,26 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Aeron IPC: rank 0 runs an embedded media driver (shared threading mode, its default backing-off idle
+ * Aeron, over IPC or over UDP.
+ *
+ * <p>IPC: rank 0 runs an embedded media driver (shared threading mode, its default backing-off idle
  * strategy: on two cores a busy driver thread would take a core from the measured processes), every rank a
  * client; one exclusive publication per channel, one subscription per reader. Term length = the task's ring
  * size, pre-touched; IPC MTU at its maximum so that large bodies travel in as few fragments as Aeron allows.
- * BLOCK is Agrona's {@link BackoffIdleStrategy}: Aeron has no blocking wait.
+ *
+ * <p>UDP ({@code aeron-udp}, Aeron used directly between two "hosts" on loopback): every rank is a host with
+ * its own embedded media driver, set up as jsyncq's bridge sets up its own (see {@link #udpDriver}); a rank
+ * subscribes on {@code 127.0.0.1:ports[rank]} and publishes each channel it writes to its reader's endpoint.
+ * One reader per channel (no multicast).
+ *
+ * <p>BLOCK is Agrona's {@link BackoffIdleStrategy}: Aeron has no blocking wait.
  */
 final class AeronLink extends Link {
 
     private static final String CHANNEL = "aeron:ipc";
     private static final int STREAM_BASE = 1001;
     private static final int MAX_IPC_MTU = 65504;
+    static final String LOOPBACK = "127.0.0.1";
 
     private MediaDriver driver;
     private Aeron aeron;
@@ -41,8 +50,9 @@ final class AeronLink extends Link {
     /**
      * @param exclusive an {@code ExclusivePublication} (one writer thread, no CAS on the tail) instead of the
      *                  default concurrent {@code Publication} (any number of writers, as jsyncq's queue)
+     * @param udp       each rank its own driver, the channels over UDP on loopback (task parameter {@code ports})
      */
-    AeronLink(Task task, Topology topology, Mode mode, int maxLength, boolean exclusive) {
+    AeronLink(Task task, Topology topology, Mode mode, int maxLength, boolean exclusive, boolean udp) {
         super(maxLength);
         this.task = task;
         srcBuffer = new UnsafeBuffer(src);
@@ -53,9 +63,11 @@ final class AeronLink extends Link {
             delivered++;
         };
         assembler = new FragmentAssembler(handler);
-        String dir = task.shmPath("aeron").toString();
+        String dir = task.shmPath(udp ? "aeron-" + task.rank : "aeron").toString();
         try {
-            if (task.rank == 0) {
+            if (udp) {
+                driver = MediaDriver.launch(udpDriver(dir, (int) task.longParam("ring", 1 << 20)));
+            } else if (task.rank == 0) {
                 driver = MediaDriver.launch(new MediaDriver.Context()
                         .aeronDirectoryName(dir)
                         .dirDeleteOnStart(true)
@@ -68,15 +80,16 @@ final class AeronLink extends Link {
                         .warnIfDirectoryExists(false));
             }
             task.barrier();
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(true));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(!udp));
             int writes = topology.writes(task.rank);
             int reads = topology.reads(task.rank);
             if (writes >= 0) {
-                publication = exclusive ? aeron.addExclusivePublication(CHANNEL, STREAM_BASE + writes)
-                        : aeron.addPublication(CHANNEL, STREAM_BASE + writes);
+                String channel = udp ? udpChannel(task, onlyReader(topology, writes)) : CHANNEL;
+                publication = exclusive ? aeron.addExclusivePublication(channel, STREAM_BASE + writes)
+                        : aeron.addPublication(channel, STREAM_BASE + writes);
             }
             if (reads >= 0) {
-                subscription = aeron.addSubscription(CHANNEL, STREAM_BASE + reads);
+                subscription = aeron.addSubscription(udp ? udpChannel(task, task.rank) : CHANNEL, STREAM_BASE + reads);
             }
             task.barrier();
             long deadline = System.nanoTime() + 30_000_000_000L;
@@ -97,6 +110,41 @@ final class AeronLink extends Link {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The driver of one "host", as {@code Bridge} launches its embedded one: shared threading mode backing off
+     * ({@link BackoffIdleStrategy}'s defaults), sparse term files of the given length, its directory deleted on
+     * start and on shutdown.
+     */
+    static MediaDriver.Context udpDriver(String dir, int termLength) {
+        return new MediaDriver.Context()
+                .aeronDirectoryName(dir)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(termLength)
+                .ipcTermBufferLength(termLength)
+                .warnIfDirectoryExists(false);
+    }
+
+    /** The UDP port of a rank's "host", from the task's {@code ports} (one per host, in rank order). */
+    static int port(Task task, int host) {
+        return Integer.parseInt(task.param("ports").split(",")[host]);
+    }
+
+    private static String udpChannel(Task task, int rank) {
+        return "aeron:udp?endpoint=" + LOOPBACK + ":" + port(task, rank);
+    }
+
+    private static int onlyReader(Topology topology, int channel) {
+        if (topology.readerCount(channel) != 1) {
+            throw new IllegalArgumentException("aeron-udp: one reader per channel (no multicast), not "
+                    + topology.readerCount(channel));
+        }
+        return topology.readers()[channel][0];
     }
 
     @Override

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class BenchMain {
 
-    static final List<String> PARTS = List.of("jmh", "hardware", "pingpong", "throughput", "fanout", "echo8");
+    static final List<String> PARTS = List.of("jmh", "hardware", "pingpong", "throughput", "fanout", "echo8", "bridge");
 
     private final Settings settings;
     private final Set<String> parts;
@@ -120,13 +120,16 @@ public final class BenchMain {
                 Measures jsyncq against the hardware and its peers (Aeron IPC, Chronicle Queue, Agrona's
                 OneToOneRingBuffer) between separate JVM processes, and in one process with JMH.
 
-                  --full             the full run (about 15 minutes); the default is the quick run (about 2 minutes)
+                  --full             the full run (about 15 minutes); the default is the quick run (about 5 minutes)
                   --rounds N         rounds of every contender, in alternating order (quick 3, full 5)
                   --out DIR          where the JSON and HTML reports go (default: results)
-                  --only PARTS       a comma list of: jmh,hardware,pingpong,throughput,fanout,echo8
+                  --only PARTS       a comma list of: jmh,hardware,pingpong,throughput,fanout,echo8,bridge
                   --contenders NAMES a comma list of: jsyncq,aeron,aeron-exclusive,chronicle,agrona (jsyncq is always in)
                   --modes MODES      waiting modes of the throughput runs: spin,block (quick: block; full: both)
                   --no-html          skip the HTML report
+
+                bridge: two "hosts" (a queue directory each, a jsyncq bridge process each, on 127.0.0.1) against
+                Aeron UDP used directly between two processes: ping-pong round trip and 1 → 1 throughput.
 
                 The terminal gets a table of medians over the rounds and the ratios jsyncq ÷ each peer and
                 jsyncq ÷ the hardware limit. Figures from a 2-core machine shared with other work are noisy:
@@ -157,6 +160,11 @@ public final class BenchMain {
         steps += perRound * (settings.rounds() + 1) - (parts.contains("hardware") ? 2 : 0);
         if (parts.contains("echo8")) {
             steps += 1;
+        }
+        if (parts.contains("bridge")) {
+            int contenders = Results.BRIDGE_CONTENDERS.size();
+            steps += contenders * (settings.rounds() + 1) // ping-pong
+                    + contenders * (bridgeSizes(settings).size() * settings.rounds() + bridgeSizes(settings.warmUpRound()).size());
         }
         return steps;
     }
@@ -190,7 +198,8 @@ public final class BenchMain {
                 });
                 Runtime.getRuntime().addShutdownHook(cleanup);
                 progressOut.println("starting worker JVMs ...");
-                workers.ensure(parts.contains("fanout") ? 1 + Settings.FAN_OUT_READERS : 2);
+                workers.ensure(parts.contains("fanout") ? 1 + Settings.FAN_OUT_READERS
+                        : parts.contains("bridge") ? 2 + BridgeLink.HOSTS : 2);
                 for (int round = 0; round <= settings.rounds(); round++) {
                     runRound(workers, round);
                 }
@@ -317,20 +326,7 @@ public final class BenchMain {
         if (parts.contains("pingpong")) {
             for (Mode mode : List.of(Mode.SPIN, Mode.BLOCK)) {
                 for (String contender : pingPongContenders(order)) {
-                    int samples = mode == Mode.SPIN ? s.pingSpinSamples() : s.pingBlockSamples();
-                    task(workers, String.format("%s  ping-pong %-9s %-9s", roundText, mode.label, contender), 2,
-                            params("kind", "pingpong", "contender", contender, "mode", mode.key(),
-                                    "size", Settings.PING_SIZE, "ring", Settings.PING_RING,
-                                    "warmup", s.pingWarmup(), "samples", samples,
-                                    "maxMillis", s.pingMaxMillis(),
-                                    "rawSamples", s.rawSamples()),
-                            120, r -> {
-                                Measurement m = new Measurement("pingpong", contender, mode.key(), Settings.PING_SIZE,
-                                        round, r.getFirst(), null);
-                                results.add(m);
-                                return String.format("p50 %s  p99 %s  p99.9 %s  (raw %s)", Report.ns(m.get("p50")),
-                                        Report.ns(m.get("p99")), Report.ns(m.get("p99.9")), Report.ns(m.get("raw.p50")));
-                            }, "pingpong", contender, mode.key(), Settings.PING_SIZE, round);
+                    pingPongTask(workers, s, roundText, "pingpong", contender, mode, round);
                 }
             }
         }
@@ -352,23 +348,76 @@ public final class BenchMain {
                 }
             }
         }
+        if (parts.contains("bridge")) {
+            // Blocking only: four processes (two applications, two bridges with a media driver each) share two cores.
+            List<String> bridgeOrder = new ArrayList<>(Results.BRIDGE_CONTENDERS);
+            if (round % 2 == 0) {
+                java.util.Collections.reverse(bridgeOrder);
+            }
+            for (String contender : bridgeOrder) {
+                pingPongTask(workers, s, roundText, "bridge-pingpong", contender, Mode.BLOCK, round);
+            }
+            for (int size : bridgeSizes(s)) {
+                for (String contender : bridgeOrder) {
+                    throughputTask(workers, s, roundText, "bridge-throughput", contender, Mode.BLOCK, size, 1,
+                            s.throughputMillis(), round);
+                }
+            }
+        }
+    }
+
+    /** The bridge's throughput sizes: the run's throughput sizes up to 1 KiB (its messages are small ones). */
+    static List<Integer> bridgeSizes(Settings s) {
+        return s.throughputSizes().stream().filter(size -> size <= 1024).toList();
+    }
+
+    private void pingPongTask(Workers workers, Settings s, String roundText, String scenario, String contender,
+                              Mode mode, int round) {
+        int samples = mode == Mode.SPIN ? s.pingSpinSamples() : s.pingBlockSamples();
+        String label = scenario.equals("pingpong")
+                ? String.format("%s  ping-pong %-9s %-9s", roundText, mode.label, contender)
+                : String.format("%s  two hosts: ping-pong %-13s", roundText, contender);
+        task(workers, label, 2 + Link.bridgeProcesses(contender),
+                network(contender, params("kind", "pingpong", "contender", contender, "mode", mode.key(),
+                        "size", Settings.PING_SIZE, "ring", Settings.PING_RING,
+                        "warmup", s.pingWarmup(), "samples", samples,
+                        "maxMillis", s.pingMaxMillis(),
+                        "rawSamples", s.rawSamples())),
+                120, r -> {
+                    Measurement m = new Measurement(scenario, contender, mode.key(), Settings.PING_SIZE,
+                            round, r.getFirst(), null);
+                    results.add(m);
+                    return String.format("p50 %s  p99 %s  p99.9 %s  (raw %s)", Report.ns(m.get("p50")),
+                            Report.ns(m.get("p99")), Report.ns(m.get("p99.9")), Report.ns(m.get("raw.p50")));
+                }, scenario, contender, mode.key(), Settings.PING_SIZE, round);
+    }
+
+    /** A task over UDP gets free loopback ports, one per "host" (rank 0's first). */
+    private static Map<String, String> network(String contender, Map<String, String> params) {
+        if (Link.overUdp(contender)) {
+            params.put("ports", Ports.freeLoopbackUdp(BridgeLink.HOSTS));
+        }
+        return params;
     }
 
     private void throughputTask(Workers workers, Settings s, String roundText, String scenario, String contender,
                                 Mode mode, int size, int readers, long millis, int round) {
-        String label = scenario.equals("fanout")
-                ? String.format("%s  fan-out 1→%d %-9s %-9s", roundText, readers, mode.label, contender)
-                : String.format("%s  1→1 %-9s %6s %-9s", roundText, mode.label, Units.bytes(size), contender);
-        task(workers, label, 1 + readers,
-                params("kind", "throughput", "contender", contender, "mode", mode.key(), "size", size,
+        String label = switch (scenario) {
+            case "fanout" -> String.format("%s  fan-out 1→%d %-9s %-9s", roundText, readers, mode.label, contender);
+            case "bridge-throughput" -> String.format("%s  two hosts: 1→1 %6s %-13s", roundText, Units.bytes(size),
+                    contender);
+            default -> String.format("%s  1→1 %-9s %6s %-9s", roundText, mode.label, Units.bytes(size), contender);
+        };
+        task(workers, label, 1 + readers + Link.bridgeProcesses(contender),
+                network(contender, params("kind", "throughput", "contender", contender, "mode", mode.key(), "size", size,
                         "readers", readers, "ring", Settings.THROUGHPUT_RING,
                         "warmupMillis", s.throughputWarmupMillis(), "millis", millis,
-                        "maxBytes", s.throughputMaxBytes(), "rawSamples", s.rawSamples()),
+                        "maxBytes", s.throughputMaxBytes(), "rawSamples", s.rawSamples())),
                 120, r -> {
                     Map<String, Double> values = new LinkedHashMap<>();
                     Map<String, Double> slowest = null;
                     double errors = 0;
-                    for (Map<String, Double> reader : r.subList(1, r.size())) {
+                    for (Map<String, Double> reader : r.subList(1, 1 + readers)) {
                         errors += reader.getOrDefault("errors", 0.0);
                         if (slowest == null || reader.get("msgs_per_s") < slowest.get("msgs_per_s")) {
                             slowest = reader;

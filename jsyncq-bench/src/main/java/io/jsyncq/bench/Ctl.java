@@ -30,6 +30,7 @@ final class Ctl implements AutoCloseable {
     private static final long PING = 4096;
     private static final long PONG = 4096 + 128;
     private static final long BARRIER_TIMEOUT_NANOS = 120_000_000_000L;
+    private static final long MAX_PARK_NANOS = 1_000_000;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
@@ -66,19 +67,25 @@ final class Ctl implements AutoCloseable {
         return (long) LONG.getVolatile(m, ABORT) != 0;
     }
 
-    /** A barrier for the {@code parties} workers of one task; {@code generation} counts its calls, from 1. */
+    /**
+     * A barrier for the {@code parties} workers of one task; {@code generation} counts its calls, from 1. A
+     * long wait (a bridge's process waits here while the others measure) parks longer and longer, up to 1 ms,
+     * so that it does not wake up to 50,000 times a second beside the measured processes.
+     */
     void await(int slot, int parties, int generation) {
         long offset = BARRIERS + 128L * slot;
         long target = (long) generation * parties;
         LONG.getAndAdd(m, offset, 1L);
         long start = System.nanoTime();
+        long park = 20_000;
         for (int spins = 0; (long) LONG.getVolatile(m, offset) < target; spins++) {
             if (spins < 2_000) {
                 Thread.onSpinWait();
             } else if (spins < 4_000) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(20_000);
+                LockSupport.parkNanos(park);
+                park = Math.min(MAX_PARK_NANOS, park + park / 8);
                 if (aborted()) {
                     throw new IllegalStateException("the run was aborted: another worker of this task failed");
                 }

@@ -18,7 +18,7 @@ import java.util.List;
  * ping-pong. Bodies go in from a {@link MemorySegment} over {@link #src} and come out through the
  * zero-copy view: no allocation per message.
  */
-final class JsyncqLink extends Link {
+class JsyncqLink extends Link {
 
     private static final String TYPE = "m";
 
@@ -87,7 +87,16 @@ final class JsyncqLink extends Link {
         }
     }
 
-    private static SyncQueue.Builder builder(Task task, Mode mode, String queue) {
+    /** Over queues opened elsewhere ({@link BridgeLink}): {@code out} to append to, {@code in} to read; either may be null. */
+    JsyncqLink(int maxLength, SyncQueue out, SyncQueue in) {
+        super(maxLength);
+        this.srcSegment = MemorySegment.ofArray(src);
+        this.slice = srcSegment.asSlice(0, 0);
+        this.out = out;
+        this.in = in;
+    }
+
+    static SyncQueue.Builder builder(Task task, Mode mode, String queue) {
         SyncQueue.Builder builder = SyncQueue.builder(task.name(queue))
                 .size(task.longParam("ring", 1 << 20))
                 .sender("w" + task.rank);
@@ -103,7 +112,7 @@ final class JsyncqLink extends Link {
      * byte of every page of the mapped file. (A write-only registration touches the pages it writes as it
      * writes them.)
      */
-    private static void preTouch(SyncQueue out, SyncQueue in, int expected) {
+    static void preTouch(SyncQueue out, SyncQueue in, int expected) {
         if (out != null) {
             out.append("touch", new byte[8], Duration.ofSeconds(10));
         }

@@ -33,12 +33,27 @@ abstract class Link implements AutoCloseable {
         return switch (contender) {
             case "jsyncq" -> new JsyncqLink(task, topology, mode, maxLength, false);
             case Results.JSYNCQ_SPLIT -> new JsyncqLink(task, topology, mode, maxLength, true);
-            case "aeron" -> new AeronLink(task, topology, mode, maxLength, false);
-            case "aeron-exclusive" -> new AeronLink(task, topology, mode, maxLength, true);
+            case "aeron" -> new AeronLink(task, topology, mode, maxLength, false, false);
+            case "aeron-exclusive" -> new AeronLink(task, topology, mode, maxLength, true, false);
+            case Results.AERON_UDP -> new AeronLink(task, topology, mode, maxLength, true, true);
+            case Results.JSYNCQ_BRIDGE -> BridgeLink.open(task, topology, mode, maxLength);
             case "chronicle" -> new ChronicleLink(task, topology, mode, maxLength);
             case "agrona" -> new AgronaLink(task, topology, mode, maxLength);
             default -> throw new IllegalArgumentException("unknown contender " + contender);
         };
+    }
+
+    /**
+     * How many workers a task of this contender needs beyond the topology's ranks: the bridge processes,
+     * one per "host", which neither send nor receive.
+     */
+    static int bridgeProcesses(String contender) {
+        return contender.equals(Results.JSYNCQ_BRIDGE) ? BridgeLink.HOSTS : 0;
+    }
+
+    /** Whether the contender's ranks reach each other over UDP (the task then needs {@code ports}, one per host). */
+    static boolean overUdp(String contender) {
+        return contender.equals(Results.JSYNCQ_BRIDGE) || contender.equals(Results.AERON_UDP);
     }
 
     /** Whether the contender can deliver one channel to several readers. */

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * One figure set from one task of one round. {@code scenario}: pingpong, throughput, fanout, echo8, memcpy,
- * rtt or jmh; {@code contender}: jsyncq, aeron, chronicle, agrona or hardware; {@code mode}: spin, block, or
+ * rtt, jmh, bridge-pingpong or bridge-throughput; {@code contender}: jsyncq, aeron, chronicle, agrona, hardware,
+ * jsyncq-bridge or aeron-udp; {@code mode}: spin, block, or
  * for JMH the path (string, zeroCopy); {@code values} in ns, msgs/s, MB/s, B/op as their names say.
  */
 record Measurement(String scenario, String contender, String mode, int size, int round, Map<String, Double> values,

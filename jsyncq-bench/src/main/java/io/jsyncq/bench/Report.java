@@ -101,6 +101,17 @@ final class Report {
                 + "(its pretouch() overflows the stack in this build). Busy-spin: Pauser.busy(); blocking: Pauser.balanced().");
         SETUP.put("agrona", "Agrona OneToOneRingBuffer (from aeron-all 1.46.0) over a pre-touched /dev/shm file per "
                 + "channel; one reader only, so no fan-out. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
+        SETUP.put(Results.JSYNCQ_BRIDGE, "Two hosts on one machine: each a queue directory of its own under /dev/shm "
+                + "(one queue, the ring size) and a jsyncq Bridge in a worker process of its own on 127.0.0.1, as "
+                + "`jsyncq bridge` runs one: an embedded media driver (SHARED threading, BackoffIdleStrategy), sparse "
+                + "terms of the ring size; its outbound thread waits on the queue's futex, its inbound one backs off "
+                + "(BackoffIdleStrategy). The application processes append to and pop from their own host's queue "
+                + "as jsyncq does (blocking); four worker processes in all.");
+        SETUP.put(Results.AERON_UDP, "Aeron UDP used directly, the reference for the bridge: two processes, each a "
+                + "host with its own embedded media driver set up as the bridge's (a shared driver would not be two "
+                + "hosts), an ExclusivePublication to the other's endpoint on 127.0.0.1 (one writer thread, as the "
+                + "bridge's) and a Subscription on its own; BackoffIdleStrategy in the application, as Aeron IPC's "
+                + "blocking mode.");
         SETUP.put("hardware", "Raw round trip: one cache line each way between the same two worker processes, release "
                 + "store / acquire load, before and after every two-process task. memcpy: MemorySegment.copy between two "
                 + "4 MiB off-heap regions, one thread, chunk by chunk.");
@@ -128,6 +139,10 @@ final class Report {
         }
         if (has("echo8")) {
             tables.add(echoTable());
+        }
+        if (has("bridge-pingpong") || has("bridge-throughput")) {
+            tables.add(bridgePingPongTable());
+            tables.add(bridgeThroughputTable());
         }
         if (has("rtt") || has("memcpy")) {
             tables.add(hardwareTable());
@@ -278,6 +293,51 @@ final class Report {
         return table;
     }
 
+    private Table bridgePingPongTable() {
+        Table table = new Table(String.format("2f. Two hosts (loopback UDP): ping-pong round trip, %d B body, blocking "
+                        + "(median of %d rounds)", Settings.PING_SIZE, settings.rounds()),
+                "contender", "p50", "p90", "p99", "p99.9", "max", "bridge ÷ it p50", "p99", "p99.9");
+        for (String c : Results.BRIDGE_CONTENDERS) {
+            double[] p = new double[PERCENTILES.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = results.median("bridge-pingpong", c, "block", Settings.PING_SIZE, PERCENTILES[i]);
+            }
+            boolean us = c.equals(Results.JSYNCQ_BRIDGE);
+            table.row(c + failed(table, "bridge-pingpong", c, "block", Settings.PING_SIZE), ns(p[0]), ns(p[1]),
+                    ns(p[2]), ns(p[3]), ns(p[4]),
+                    us ? "" : ratio(bridgeRatio("bridge-pingpong", c, Settings.PING_SIZE, "p50")),
+                    us ? "" : ratio(bridgeRatio("bridge-pingpong", c, Settings.PING_SIZE, "p99")),
+                    us ? "" : ratio(bridgeRatio("bridge-pingpong", c, Settings.PING_SIZE, "p99.9")));
+        }
+        table.note("jsyncq-bridge: host A's process appends to A's queue; A's bridge sends it to B's bridge, which "
+                + "appends it to B's queue; B's process pops it and appends the reply, which goes back the same way. "
+                + "aeron-udp: the same round trip with an Aeron publication and subscription in each process. "
+                + "bridge ÷ it < 1: the bridge is faster. Target: the bridge's round trip ≤ 1.5× raw Aeron UDP's.");
+        return table;
+    }
+
+    private Table bridgeThroughputTable() {
+        Table table = new Table(String.format("2g. Two hosts (loopback UDP): one-way throughput, 1 writer on host A → "
+                + "1 reader on host B, blocking (median of %d rounds)", settings.rounds()),
+                "body", "contender", "msgs/s", "MB/s", "bridge ÷ it");
+        for (int size : BenchMain.bridgeSizes(settings)) {
+            for (String c : Results.BRIDGE_CONTENDERS) {
+                boolean us = c.equals(Results.JSYNCQ_BRIDGE);
+                table.row(us ? Units.bytes(size) : "", c + failed(table, "bridge-throughput", c, "block", size),
+                        count(results.median("bridge-throughput", c, "block", size, "msgs_per_s")),
+                        mb(results.median("bridge-throughput", c, "block", size, "mb_per_s")),
+                        us ? "" : ratio(bridgeRatio("bridge-throughput", c, size, "msgs_per_s")));
+            }
+        }
+        table.note("The reader's rate between two markers the writer sends; every message checked for order and length. "
+                + "bridge ÷ it > 1: the bridge is faster. Target: ≥ 0.7× raw Aeron UDP's.");
+        return table;
+    }
+
+    private double bridgeRatio(String scenario, String peer, int size, String key) {
+        return results.ratio(scenario, Results.JSYNCQ_BRIDGE, peer, "block", size, key);
+    }
+
     /** How many times longer pysyncq's p50 one-way time is than jsyncq's, at one size. */
     private double pysyncqTimesSlower(int size) {
         return results.median("echo8", PysyncqPeer.CONTENDER, "block", size, "p50")
@@ -347,6 +407,23 @@ final class Report {
                 double m = ratioToMemcpy("throughput", "jsyncq", mode.key(), 65536);
                 table.row("throughput 64 KiB ≥ ½ memcpy (" + mode.label + ")", "jsyncq ÷ memcpy " + ratio(m),
                         verdict(m >= 0.5, m, 0.5, false));
+            }
+        }
+        if (has("bridge-pingpong")) {
+            double[] r = new double[3];
+            String[] keys = {"p50", "p99", "p99.9"};
+            for (int i = 0; i < keys.length; i++) {
+                r[i] = bridgeRatio("bridge-pingpong", Results.AERON_UDP, Settings.PING_SIZE, keys[i]);
+            }
+            table.row("two hosts: bridge ping-pong round trip ≤ 1.5× raw Aeron UDP's (p50)",
+                    String.format("bridge ÷ Aeron UDP p50 %s (p99 %s, p99.9 %s)", ratio(r[0]), ratio(r[1]), ratio(r[2])),
+                    verdict(r[0] <= 1.5, r[0], 1.5, true));
+        }
+        if (has("bridge-throughput")) {
+            for (int size : BenchMain.bridgeSizes(settings)) {
+                double r = bridgeRatio("bridge-throughput", Results.AERON_UDP, size, "msgs_per_s");
+                table.row("two hosts: bridge throughput " + Units.bytes(size) + " 1→1 ≥ 0.7× raw Aeron UDP's",
+                        "bridge ÷ Aeron UDP " + ratio(r), verdict(r >= 0.7, r, 0.7, false));
             }
         }
         if (has("echo8")) {

@@ -14,6 +14,11 @@ final class Results {
     /** jsyncq with one queue per direction, as Aeron and Agrona run a ping-pong: measured in the ping-pong only. */
     static final String JSYNCQ_SPLIT = "jsyncq-split";
     static final List<String> PEERS = List.of("aeron", "chronicle", "agrona");
+    /** Two "hosts" joined by jsyncq's Aeron bridge, and Aeron UDP used directly between two processes. */
+    static final String JSYNCQ_BRIDGE = "jsyncq-bridge";
+    static final String AERON_UDP = "aeron-udp";
+    /** The bridge part's contenders: jsyncq's bridge and its reference. */
+    static final List<String> BRIDGE_CONTENDERS = List.of(JSYNCQ_BRIDGE, AERON_UDP);
 
     final List<Measurement> all = new ArrayList<>();
 

@@ -127,7 +127,8 @@ final class Scenarios {
         Map<String, Double> out = new LinkedHashMap<>();
         long setupStart = System.nanoTime();
         long teardownStart;
-        try (Link link = Link.open(contender, task, Topology.pingPong(), mode, size)) {
+        Topology topology = Topology.pingPong();
+        try (Link link = Link.open(contender, task, topology, mode, size)) {
             out.put("setup_ms", (System.nanoTime() - setupStart) / 1e6);
             addRaw(raw, rawPhase(task, rawSamples));
             long[] seen = new long[1];
@@ -161,7 +162,7 @@ final class Scenarios {
                 putLong(link.src, END);
                 link.send(size);
                 out.putAll(Hist.summary("", histogram));
-            } else {
+            } else if (task.rank < topology.parties()) { // ranks past the topology's only run bridges
                 while (true) {
                     link.receive(sink, 1);
                     if (seen[0] == END) {
@@ -208,7 +209,8 @@ final class Scenarios {
         Map<String, Double> out = new LinkedHashMap<>();
         long setupStart = System.nanoTime();
         long teardownStart;
-        try (Link link = Link.open(contender, task, Topology.fanOut(readers), mode, size)) {
+        Topology topology = Topology.fanOut(readers);
+        try (Link link = Link.open(contender, task, topology, mode, size)) {
             out.put("setup_ms", (System.nanoTime() - setupStart) / 1e6);
             addRaw(raw, rawPhase(task, rawSamples));
             if (task.rank == 0) {
@@ -222,7 +224,7 @@ final class Scenarios {
                 link.send(size);
                 out.put("writer.msgs", (double) measured);
                 out.put("writer.msgs_per_s", measured / (elapsed / 1e9));
-            } else {
+            } else if (task.rank < topology.parties()) { // ranks past the topology's only run bridges
                 Counter counter = new Counter(size);
                 while (!counter.done) {
                     link.receive(counter, batch);

@@ -171,28 +171,40 @@ final class Workers implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         List<Map<String, Double>> results = new ArrayList<>();
+        for (int rank = 0; rank < parties; rank++) {
+            results.add(null);
+        }
         String failure = null;
         try {
-            for (int rank = 0; rank < parties && failure == null; rank++) {
-                Proc proc = procs.get(rank);
-                while (true) {
-                    String line = proc.next(deadline);
+            // Every worker is watched at once: one that fails ends the task now, not when the others give up
+            // waiting for it at a barrier.
+            int answered = 0;
+            while (answered < parties && failure == null) {
+                boolean waited = false;
+                for (int rank = 0; rank < parties && failure == null; rank++) {
+                    if (results.get(rank) != null) {
+                        continue;
+                    }
+                    // Waits (20 ms at most) on the first worker still to answer, and only looks at the others.
+                    String line = waited ? procs.get(rank).lines.poll()
+                            : procs.get(rank).lines.poll(20, TimeUnit.MILLISECONDS);
+                    waited = true;
                     if (line == null) {
-                        failure = "timed out after " + timeoutSeconds + " s (worker " + rank + ")";
-                        break;
+                        continue;
                     }
                     if (line.startsWith("PROGRESS ")) {
                         progress.accept(line.substring("PROGRESS ".length()));
                     } else if (line.startsWith("OK")) {
-                        results.add(parseFigures(line.substring(2)));
-                        break;
+                        results.set(rank, parseFigures(line.substring(2)));
+                        answered++;
                     } else if (line.startsWith("ERR")) {
                         failure = "worker " + rank + ": " + line.substring(3).trim();
-                        break;
                     } else if (line.equals("EOF")) {
                         failure = "worker " + rank + " died; see " + log(rank);
-                        break;
                     }
+                }
+                if (failure == null && answered < parties && System.nanoTime() - deadline > 0) {
+                    failure = "timed out after " + timeoutSeconds + " s (worker " + results.indexOf(null) + ")";
                 }
             }
         } catch (InterruptedException e) {

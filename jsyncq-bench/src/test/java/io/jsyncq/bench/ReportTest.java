@@ -22,6 +22,16 @@ class ReportTest {
                     Map.of("msgs_per_s", 100_000.0, "mb_per_s", 6553.6), null));
             results.add(new Measurement("memcpy", "hardware", "-", 0, round, Map.of("s65536.mb_per_s", 10_000.0), null));
         }
+        for (int round = 1; round <= 3; round++) {
+            results.add(new Measurement("bridge-pingpong", "jsyncq-bridge", "block", 32, round,
+                    Map.of("p50", 300_000.0, "p99", 900_000.0, "p99.9", 1e6), null));
+            results.add(new Measurement("bridge-pingpong", "aeron-udp", "block", 32, round,
+                    Map.of("p50", 100_000.0, "p99", 300_000.0, "p99.9", 5e5), null));
+            results.add(new Measurement("bridge-throughput", "jsyncq-bridge", "block", 32, round,
+                    Map.of("msgs_per_s", 800_000.0, "mb_per_s", 25.6), null));
+            results.add(new Measurement("bridge-throughput", "aeron-udp", "block", 32, round,
+                    Map.of("msgs_per_s", 1_000_000.0, "mb_per_s", 32.0), null));
+        }
         results.add(new Measurement("pingpong", "chronicle", "spin", 32, 1, Map.of(), "worker 0: boom"));
         return results;
     }
@@ -43,7 +53,9 @@ class ReportTest {
 
         String text = report.text();
         assertThat(text).contains("Ping-pong round trip", "402 ns", "0.50×", "pre-empting", "boom",
-                "ping-pong p50, busy-spin, one shared queue ≤ 1.3× Aeron IPC's", "met", "jsyncq-split");
+                "ping-pong p50, busy-spin, one shared queue ≤ 1.3× Aeron IPC's", "met", "jsyncq-split",
+                "Two hosts (loopback UDP): ping-pong", "bridge ÷ Aeron UDP p50 3.00× (p99 3.00×, p99.9 2.00×)",
+                "MISSED by 2.00×", "bridge throughput 32 B 1→1 ≥ 0.7× raw Aeron UDP's", "bridge ÷ Aeron UDP 0.80×");
 
         String json = report.json();
         assertThat(json).startsWith("{").contains("\"measurements\"", "\"medians\"", "\"targets\"", "\"error\": \"worker 0: boom\"");

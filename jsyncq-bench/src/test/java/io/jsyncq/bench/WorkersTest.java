@@ -82,6 +82,25 @@ class WorkersTest {
         }
     }
 
+    /** Two "hosts" through jsyncq's bridge (four workers: two applications, two bridges) and over Aeron UDP. */
+    @Test
+    void pingPongAndThroughputAcrossTwoHosts() throws Exception {
+        for (String contender : Results.BRIDGE_CONTENDERS) {
+            int parties = 2 + Link.bridgeProcesses(contender);
+            List<Map<String, Double>> ping = run(parties, params("kind", "pingpong", "contender", contender,
+                    "mode", "block", "size", 32, "warmup", 50, "samples", 200, "rawSamples", 200,
+                    "ports", Ports.freeLoopbackUdp(2)));
+            assertThat(ping.getFirst().get("count")).as(contender).isEqualTo(200.0);
+            assertThat(ping.getFirst().get("p50")).isPositive();
+            List<Map<String, Double>> flow = run(parties, params("kind", "throughput", "contender", contender,
+                    "mode", "block", "size", 32, "warmupMillis", 20, "millis", 50, "rawSamples", 200,
+                    "ports", Ports.freeLoopbackUdp(2)));
+            assertThat(flow.get(1).get("msgs")).as(contender).isPositive();
+            assertThat(flow.get(1).get("errors")).isZero();
+            assertThat(flow.get(1).get("msgs")).isEqualTo(flow.getFirst().get("writer.msgs"));
+        }
+    }
+
     @Test
     void fanOutDeliversEveryMessageToEveryReader() throws Exception {
         List<Map<String, Double>> flow = run(4, params("kind", "throughput", "contender", "jsyncq", "mode", "block",
