@@ -86,6 +86,7 @@ final class MessageReader {
      */
     void skipOwnRecords() {
         skippedWriterIdentity = ownWriterIdentity;
+        screensChanged(); // its writer may now hand its wait on past its own records
     }
 
     Screen senderScreen() {
@@ -260,7 +261,7 @@ final class MessageReader {
             return;
         }
         try {
-            queue.readers().publishScreens(slot, senderScreen.hashes(), typeScreen.hashes());
+            queue.readers().publishScreens(slot, senderScreen.hashes(), typeScreen.hashes(), skippedWriterIdentity >= 0);
             queue.wakeReader(slot);
         } catch (IllegalStateException closedMeanwhile) {
             if (!registration.isClosed()) {

@@ -26,8 +26,8 @@ package io.jsyncq.internal;
  *       |   set by the reader before it arms, moved on by writers         |
  *       | armed (i32): 1 once its reader is about to sleep; the writer    |
  *       |   that clears it wakes the reader (its bit of the message futex)|
- *       | screen summary (i32): sender hashes | type hashes << 8, or      |
- *       |   {@link #SUMMARY_UNFILTERED}                                     |
+ *       | screen summary (i32): sender hashes | type hashes << 8 |        |
+ *       |   skips own records << 16, or {@link #SUMMARY_UNFILTERED}         |
  *       | screened sender hashes: {@link #SUMMARY_HASHES} x i64            |
  *       | screened type hashes: {@link #SUMMARY_HASHES} x i64              |
  *       | how a writer wakes only the readers that will read (design.md §5)|
@@ -77,6 +77,11 @@ public final class ReaderSlotLayout {
     /** Screened names of each kind a summary holds; a reader screening more is woken for everything. */
     public static final int SUMMARY_HASHES = 6;
     public static final long TYPE_HASHES_OFFSET = SENDER_HASHES_OFFSET + (long) SUMMARY_HASHES * Long.BYTES;
+    /**
+     * Set in a summary that fits when the reader also skips every record its own registration wrote (a
+     * relay's), so that its own writer hands its wait on past them instead of waking it.
+     */
+    public static final int SUMMARY_SKIPS_OWN = 1 << 16;
     /** A summary that does not fit: writers wake this reader for every record it waits at. */
     public static final int SUMMARY_UNFILTERED = -1;
     /** The wait position of a slot whose reader is not waiting. */

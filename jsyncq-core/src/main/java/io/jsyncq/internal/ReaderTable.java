@@ -304,7 +304,7 @@ public final class ReaderTable {
      * Publishes what the owner screens: the hashes, then the count (volatile), so a writer that reads the
      * count sees the hashes it counts. More than {@link ReaderSlotLayout#SUMMARY_HASHES} of a kind: unfiltered.
      */
-    void publishScreens(int slot, long[] senderHashes, long[] typeHashes) {
+    void publishScreens(int slot, long[] senderHashes, long[] typeHashes, boolean skipsOwn) {
         long slotOffset = slotOffset(slot);
         if (senderHashes.length > SUMMARY_HASHES || typeHashes.length > SUMMARY_HASHES) {
             INT.setVolatile(memory, slotOffset + SUMMARY_OFFSET, SUMMARY_UNFILTERED);
@@ -317,15 +317,23 @@ public final class ReaderTable {
         for (int i = 0; i < typeHashes.length; i++) {
             memory.set(ValueLayout.JAVA_LONG, slotOffset + TYPE_HASHES_OFFSET + (long) i * Long.BYTES, typeHashes[i]);
         }
-        INT.setVolatile(memory, slotOffset + SUMMARY_OFFSET, senderHashes.length | typeHashes.length << 8);
+        INT.setVolatile(memory, slotOffset + SUMMARY_OFFSET,
+                senderHashes.length | typeHashes.length << 8 | (skipsOwn ? SUMMARY_SKIPS_OWN : 0));
     }
 
-    /** True if the slot's reader screens a record of this sender or type, as far as its summary says. */
-    boolean screens(int slot, long senderHash, long typeHash) {
+    /**
+     * True if the slot's reader screens a record of this sender or type, or written by this writer, as far
+     * as its summary says.
+     */
+    boolean screens(int slot, long senderHash, long typeHash, long writerIdentity) {
         long slotOffset = slotOffset(slot);
         int summary = (int) INT.getVolatile(memory, slotOffset + SUMMARY_OFFSET);
         if (summary == SUMMARY_UNFILTERED) {
             return false;
+        }
+        if ((summary & SUMMARY_SKIPS_OWN) != 0
+                && writerIdentity == RecordLayout.writerIdentity(generation(slotWordVolatile(slot)), slot)) {
+            return true; // a record of its own registration, which it skips: a relay's relayed record
         }
         int senders = Math.min(summary & 0xFF, SUMMARY_HASHES);
         for (int i = 0; i < senders; i++) {

@@ -46,6 +46,9 @@ public final class RecordLayout {
                 | ((long) (typeLength & 0xFF) << 56);
     }
 
+    /** The bits of {@link #writerWord} that hold the writer's identity: generation and slot. */
+    public static final long WRITER_IDENTITY_MASK = (1L << 48) - 1;
+
     /**
      * Who wrote a record, as the low 48 bits of {@link #writerWord}: the writer's slot and its generation,
      * which together name one registration for the life of the file.

@@ -15,8 +15,6 @@ public final class RecordView implements MessageView {
     private final MemorySegment memory;
     /** What handlers see: the same mapping, read-only, so that no handler can write a header or cursor. */
     private final MemorySegment readOnlyMemory;
-    private static final long WRITER_IDENTITY_MASK = (1L << 48) - 1;
-
     private final long capacity;
     private long offset;
     private int senderLength;
@@ -46,7 +44,7 @@ public final class RecordView implements MessageView {
         bodyLength = (int) (lengths >>> 32);
         senderLength = (int) (writer >>> 48) & 0xFF;
         typeLength = (int) (writer >>> 56) & 0xFF;
-        writerIdentity = writer & WRITER_IDENTITY_MASK;
+        writerIdentity = writer & RecordLayout.WRITER_IDENTITY_MASK;
         return recordLength >= RecordLayout.HEADER_LENGTH
                 && recordLength <= capacity
                 && bodyLength >= 0

@@ -224,7 +224,9 @@ public final class SharedQueue {
         long type = typeHash;
         boolean any = wakeAnyway;
         while (true) {
-            long next = any || !readers.screens(slot, sender, type) ? -1 : nextRecord(at);
+            long writer = memory.get(ValueLayout.JAVA_LONG, recordOffset(at) + RecordLayout.WRITER_GENERATION_OFFSET)
+                    & RecordLayout.WRITER_IDENTITY_MASK;
+            long next = any || !readers.screens(slot, sender, type, writer) ? -1 : nextRecord(at);
             if (next < 0) {
                 return readers.disarm(slot) ? readerBit(slot) : 0;
             }

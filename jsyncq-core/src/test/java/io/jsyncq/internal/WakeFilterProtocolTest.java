@@ -56,7 +56,7 @@ class WakeFilterProtocolTest {
         queue = new SharedQueue(file);
         writer = queue.register(ProcessIdentity.current(), "w".getBytes(), true).slot();
         reader = queue.register(ProcessIdentity.current(), "r".getBytes(), false).slot();
-        queue.readers().publishScreens(reader, new long[] {NameHash.of(NOISE)}, new long[0]);
+        queue.readers().publishScreens(reader, new long[] {NameHash.of(NOISE)}, new long[0], false);
     }
 
     /** The reader's side of going to sleep at {@code position}, up to the futex call: the word it would sleep on. */
@@ -73,13 +73,17 @@ class WakeFilterProtocolTest {
     }
 
     private long claimAndWrite(int lane, byte[] sender) {
+        return claimAndWrite(writer, 1, lane, sender);
+    }
+
+    private long claimAndWrite(int writer, int generation, int lane, byte[] sender) {
         long position = queue.tryClaim(GRANULE, writer, lane);
         MemorySegment memory = queue.memory();
         long offset = queue.recordOffset(position);
         int length = RecordLayout.HEADER_LENGTH + sender.length + TYPE.length;
         memory.set(ValueLayout.JAVA_LONG, offset + RecordLayout.LENGTH_OFFSET, RecordLayout.lengthsWord(length, 0));
         memory.set(ValueLayout.JAVA_LONG, offset + RecordLayout.WRITER_GENERATION_OFFSET,
-                RecordLayout.writerWord(1, writer, sender.length, TYPE.length));
+                RecordLayout.writerWord(generation, writer, sender.length, TYPE.length));
         MemorySegment.copy(sender, 0, memory, ValueLayout.JAVA_BYTE, offset + RecordLayout.HEADER_LENGTH, sender.length);
         MemorySegment.copy(TYPE, 0, memory, ValueLayout.JAVA_BYTE, offset + RecordLayout.HEADER_LENGTH + sender.length,
                 TYPE.length);
@@ -121,6 +125,28 @@ class WakeFilterProtocolTest {
         assertThat(asleep(sequence)).as("the writer of the next record saw the wait handed on to it").isFalse();
     }
 
+    /**
+     * A relay's reader skips every record its own registration wrote (under whatever sender name), and says
+     * so in its summary: its own appends hand its wait on instead of waking it, another writer's wakes it.
+     */
+    @Test
+    void aRelaysOwnRecordHandsItsWaitOnAndAnotherWritersWakesIt() {
+        setUp();
+        ReaderTable.Taken relay = queue.register(ProcessIdentity.current(), "relay".getBytes(), false);
+        queue.readers().publishScreens(relay.slot(), new long[0], new long[0], true);
+        int generation = ReaderSlotLayout.generation(relay.word());
+        long own = claimAndWrite(relay.slot(), generation, 0, WANTED); // relayed under another sender's name
+        int sequence = sleepAt(relay.slot(), own);
+        queue.publishAndEndClaim(own, NameHash.of(WANTED), NameHash.of(TYPE), relay.slot(), 0);
+        assertThat(queue.readers().isArmed(relay.slot())).as("its own record did not wake it").isTrue();
+        assertThat(queue.messages().sequenceVolatile()).isEqualTo(sequence);
+        assertThat(queue.readers().waitAtVolatile(relay.slot())).isEqualTo(own + GRANULE);
+
+        long others = claimAndWrite(0, WANTED);
+        publish(others, WANTED, 0);
+        assertThat(queue.readers().isArmed(relay.slot())).as("another writer's record woke it").isFalse();
+    }
+
     /** The case the naive filter gets wrong (model/wakefilter_naive.pml): published out of order. */
     @Test
     void whoeverHandsTheWaitOnToARecordAlreadyPublishedWakesTheReaderForIt() {
@@ -154,7 +180,7 @@ class WakeFilterProtocolTest {
             many[i] = NameHash.of(("screened-" + i).getBytes());
         }
         many[0] = NameHash.of(NOISE);
-        queue.readers().publishScreens(reader, many, new long[0]);
+        queue.readers().publishScreens(reader, many, new long[0], false);
         long noise = claimAndWrite(0, NOISE);
         int sequence = sleepAt(noise);
         publish(noise, NOISE, 0);
