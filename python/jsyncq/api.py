@@ -65,8 +65,8 @@ class PySyncQ:
         state = self.__dict__.copy()
         state["_registration"] = None
         state["create"] = False
-        state["scrnsend"] = list(self.scrnsend)
-        state["scrntype"] = list(self.scrntype)
+        state["scrnsend"] = self.scrnsend.in_order()
+        state["scrntype"] = self.scrntype.in_order()
         return state
 
     def __setstate__(self, state):

@@ -140,6 +140,12 @@ class ReaderTable:
         freed = L.slot_word(L.generation_of(expected_word) + 1, L.STATE_FREE)
         return bool(lib.jq_cas64(self._slot(slot) + L.SLOT_WORD_OFFSET, expected_word, freed))
 
+    def evict(self, slot, live_word):
+        """For an operator (ReaderTable.evict): active(g) or writer(g) becomes evicted(g), by a CAS from the
+        word read, so a later registration of the slot is never evicted by mistake."""
+        return L.is_live(L.state_of(live_word)) and bool(lib.jq_cas64(
+            self._slot(slot) + L.SLOT_WORD_OFFSET, live_word, L.slot_word(L.generation_of(live_word), L.STATE_EVICTED)))
+
     def taken_count(self):
         return sum(1 for _ in self.taken())
 

@@ -219,6 +219,15 @@ class SharedQueue:
     def register(self, identity, sender, write_only):
         return self.readers.register(self, self.locks, identity, sender, write_only)
 
+    def evict(self, slot, live_word):
+        """Evicts the registration in ``slot`` if it still holds ``live_word`` (SharedQueue.evict, for
+        ``jsyncq evict``), and wakes everyone: its sleepers learn it, writers may have room now."""
+        if not self.readers.evict(slot, live_word):
+            return False
+        self.wake_all_readers()
+        self.space.wake_all()
+        return True
+
     # ---- lifecycle and statistics -------------------------------------------------------------------
 
     def mark_removed(self):
