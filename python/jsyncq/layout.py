@@ -43,6 +43,7 @@ READER_TABLE_OFFSET = HEADER_LENGTH
 FLAG_KEEP = 1
 LIFECYCLE_REMOVED = -(1 << 31)  # bit 31 of an i32, as the signed value the shim returns
 
+MAX_POSITION = (1 << 63) - 1  # positions are signed 64-bit byte counts that only grow
 MIN_CAPACITY = 4096
 MAX_CAPACITY = 1 << 30
 MAX_READERS_LIMIT = 4096
