@@ -133,6 +133,7 @@ RECORD_SENDER_LENGTH_OFFSET = 14
 RECORD_TYPE_LENGTH_OFFSET = 15
 RECORD_HEADER_LENGTH = 16
 MAX_NAME_BYTES = 255
+LARGE_RECORD = 4096  # a longer record must end at or before the tail before anything is copied (design.md 9)
 
 
 def lengths_word(record_length, body_length):

@@ -3,7 +3,7 @@ claim floor, publishing marks, skipping, the head cache, and waking only the rea
 
 from . import layout as L
 from .errors import damaged
-from .native import lib
+from .native import ffi, lib
 from .readertable import ReaderTable, SlotLocks
 from .waiting import ReaderBed, WakeChannel
 
@@ -34,6 +34,10 @@ class SharedQueue:
         self.space = WakeChannel(file.base, L.SPACE_FUTEX_OFFSET, L.SPACE_WAITERS_OFFSET, L.SPACE_ARMED_OFFSET)
         self._tail = file.base + L.TAIL_POSITION_OFFSET
         self._head = file.base + L.HEAD_CACHE_OFFSET
+        #: what the shim's fused fast paths (jq_append, jq_next, jq_after_read, jq_reader_sleep) know of it
+        self.c = ffi.new("struct jq_queue *", {
+            "base": file.base, "ring": self.ring, "marks": self.marks_address, "capacity": g.capacity,
+            "nmarks": self.marks, "max_readers": g.max_readers, "large_record": L.LARGE_RECORD})
 
     def flags(self):
         return lib.jq_load32(self.base + L.FLAGS_OFFSET)
