@@ -73,6 +73,7 @@ class MessageReader:
         self._stuck_at = -1
         self._last_repair = time.monotonic_ns() - REPAIR_INTERVAL_NANOS
         self._found = ffi.new("struct jq_found *")
+        self._slot_word = queue.base + L.slot_offset(slot) + L.SLOT_WORD_OFFSET
         self._screen_names = (b"", b"")  # the screens packed for jq_next: [length byte, bytes] per name
 
     def poll(self, handler, limit, deadline):
@@ -102,7 +103,8 @@ class MessageReader:
         delivered = 0
         taken = None
         try:
-            registration.require_registered()
+            if lib.jq_load64(self._slot_word) != word:
+                raise registration.registration_lost()
             while delivered < limit:
                 senders, types = self._screen_names
                 result = lib.jq_next(qc, self.cursor, senders, len(senders), types, len(types), found)
@@ -129,7 +131,10 @@ class MessageReader:
                     self._require_registered_after_reading()  # if evicted, writers may have reused these bytes
                     why = "has an impossible header" if result == -1 else "runs past the tail"
                     raise damaged(queue.file.path, f"the record at position {found.position} {why}")
-                self._flush_cursor()  # hand back what was read or screened before waiting or ending
+                if self.stored_cursor != self.cursor:  # hand back what was read or screened before waiting
+                    if lib.jq_after_read(qc, slot, word, self.cursor, 1) < 0:  # check, store, wake writers
+                        raise registration.registration_lost()
+                    self.stored_cursor = self.cursor
                 if delivered:
                     break
                 if expired(deadline):

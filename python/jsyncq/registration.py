@@ -53,7 +53,8 @@ class Registration:
         self._callers = set()
         self._leave_on_exit = False
         self._left = False
-        self._state = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._state = threading.Condition(self._lock)  # the same lock, for close() to wait on
 
     @classmethod
     def join(cls, directory, name, how, sender, capacity=None, max_readers=L.DEFAULT_MAX_READERS, keep=False,
@@ -85,7 +86,7 @@ class Registration:
 
     def enter(self):
         """Counts a call in; raises QueueClosedError on a closed handle."""
-        with self._state:
+        with self._lock:
             if self.closing:
                 raise QueueClosedError(f"this registration on queue '{self.name}' is closed; open the queue again")
             self._calls += 1
@@ -93,7 +94,7 @@ class Registration:
 
     def exit(self):
         leave = False
-        with self._state:
+        with self._lock:
             self._calls -= 1
             self._callers.discard(threading.get_ident())
             if self._calls == 0 and self.closing:  # only a close waits for the calls to end

@@ -17,6 +17,7 @@ NO_WAIT = 0  # monotonic_ns() is never 0 here: a deadline that has always passed
 MAX_SLEEP_NANOS = int(os.environ.get("JSYNCQ_MAX_SLEEP_MILLIS", "10")) * 1_000_000
 DEFAULT_SPIN_NANOS = 20_000
 _MAX_SPIN_SHIFT = 10
+_ONE_LOOK_NANOS = 1_000  # about what one look at the queue costs in Python
 
 
 def deadline_after(seconds):
@@ -136,9 +137,11 @@ class Waiter:
             return True
         start = time.monotonic_ns()
         spin = self.spin_nanos >> self._spin_shift
+        if spin < _ONE_LOOK_NANOS:
+            spin = 0  # the adaptation has cut it below one look: sleep at once
         spin_end = start + spin if deadline is None else min(deadline, start + spin)
         try:
-            while True:  # spin
+            while spin_end > start:  # spin
                 now = time.monotonic_ns()
                 if deadline is not None and now >= deadline:
                     return False
