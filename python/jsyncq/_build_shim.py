@@ -37,6 +37,34 @@ void jq_copy_in(uintptr_t dst, const char *src, size_t n);
 void jq_copy_out(char *dst, uintptr_t src, size_t n);
 int jq_equal(uintptr_t a, const char *b, size_t n);
 int64_t jq_fnv1a64(uintptr_t a, size_t n);
+
+int64_t jq_layout_value(int i);
+struct jq_queue {
+    uintptr_t base;
+    uintptr_t ring;
+    uintptr_t marks;
+    int64_t capacity;
+    int64_t nmarks;
+    int32_t max_readers;
+    int32_t large_record;
+};
+struct jq_found {
+    int64_t position;
+    int64_t next;
+    uintptr_t names;
+    int32_t sender_length;
+    int32_t type_length;
+    int32_t body_length;
+    int32_t unused;
+};
+int64_t jq_append(const struct jq_queue *q, int32_t slot, int32_t lane, int64_t expected_word, int32_t generation,
+                  const char *sender, int32_t sender_length, int64_t sender_hash, const char *type,
+                  int32_t type_length, int64_t type_hash, const char *body, int64_t body_length);
+int jq_next(const struct jq_queue *q, int64_t cursor, const char *sender_screen, int64_t sender_screen_length,
+            const char *type_screen, int64_t type_screen_length, struct jq_found *out);
+int jq_after_read(const struct jq_queue *q, int32_t slot, int64_t expected_word, int64_t cursor, int store);
+int jq_ready(const struct jq_queue *q, int32_t slot, int64_t expected_word, int64_t cursor);
+int jq_reader_sleep(const struct jq_queue *q, int32_t slot, int64_t expected_word, int64_t cursor, int64_t nanos);
 """
 
 _here = os.path.dirname(os.path.abspath(__file__))

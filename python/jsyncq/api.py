@@ -6,13 +6,22 @@ import os
 from . import layout as L
 from .errors import QueueClosedError, SyncQueueError
 from .names import encode_record_name, require_valid_queue_name, to_bytes
-from .native import read_bytes
 from .reader import MessageView
 from .registration import ATTACH, Registration, create_queue
 from .screen import Screen
-from .waiting import DEFAULT_SPIN_NANOS, deadline_after
+from .waiting import DEFAULT_SPIN_NANOS, NO_WAIT, deadline_after
 
 DEFAULT_DIRECTORY = "/dev/shm"
+
+_fork_epoch = 0  # how many forks this process is away from the one that imported jsyncq
+
+
+def _count_fork():
+    global _fork_epoch
+    _fork_epoch += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)  # so that every call need not ask the kernel for its pid
 
 
 def default_directory():
@@ -55,6 +64,7 @@ class PySyncQ:
         self.scrntype = Screen()
         self._registration = None
         self._pid = os.getpid()
+        self._epoch = _fork_epoch
         if create:
             create_queue(self.directory, self.name, self.size, max_readers, keep, group_access)
 
@@ -65,8 +75,8 @@ class PySyncQ:
         state = self.__dict__.copy()
         state["_registration"] = None
         state["create"] = False
-        state["scrnsend"] = list(self.scrnsend)
-        state["scrntype"] = list(self.scrntype)
+        state["scrnsend"] = self.scrnsend.in_order()
+        state["scrntype"] = self.scrntype.in_order()
         return state
 
     def __setstate__(self, state):
@@ -74,14 +84,18 @@ class PySyncQ:
         state["scrntype"] = Screen(state["scrntype"])
         self.__dict__.update(state)
         self._pid = os.getpid()
+        self._epoch = _fork_epoch
 
     def _forked(self):
         """After os.fork the child has a copy of the parent's mapping and descriptor, whose owner lock is the
-        parent's: forget them (the parent still owns that registration) and keep the screens."""
-        if self._pid != os.getpid():
+        parent's: forget them (the parent still owns that registration) and keep the screens. A fork is
+        noticed by a counter that os.register_at_fork bumps in the child, not by asking the kernel for the
+        pid on every call (a system call)."""
+        if self._epoch != _fork_epoch:
             registration = self._registration
             self._registration = None
             self._pid = os.getpid()
+            self._epoch = _fork_epoch
             if registration is not None:
                 self.scrnsend = Screen(self.scrnsend)
                 self.scrntype = Screen(self.scrntype)
@@ -162,7 +176,7 @@ class PySyncQ:
         registration = self._open_registration()
         type_bytes = to_bytes(msgtype)
         body = to_bytes(msg)
-        deadline = deadline_after(timer) if block else deadline_after(0)
+        deadline = deadline_after(timer) if block else NO_WAIT
         registration.enter()
         try:
             registration.writer.append(type_bytes, body, deadline)
@@ -183,20 +197,15 @@ class PySyncQ:
         ``decode=False``), or None: at once, or with ``block`` after ``timer`` seconds in total
         (``timer=None``: waits for ever)."""
         registration = self._open_registration()
-        out = []
-
-        def copy(sender, type_, address, length):
-            out.append((sender, type_, read_bytes(address, length)))
-
-        deadline = deadline_after(timer) if block else deadline_after(0)
+        deadline = deadline_after(timer) if block else NO_WAIT
         registration.enter()
         try:
-            registration.reader.poll(copy, 1, deadline)
+            message = registration.reader.pop(deadline)
         finally:
             registration.exit()
-        if not out:
+        if message is None:
             return None
-        sender, type_, body = out[0]
+        sender, type_, body = message
         if decode:
             return sender.decode(), type_.decode(), body.decode()
         return sender, type_, body

@@ -43,6 +43,7 @@ READER_TABLE_OFFSET = HEADER_LENGTH
 FLAG_KEEP = 1
 LIFECYCLE_REMOVED = -(1 << 31)  # bit 31 of an i32, as the signed value the shim returns
 
+MAX_POSITION = (1 << 63) - 1  # positions are signed 64-bit byte counts that only grow
 MIN_CAPACITY = 4096
 MAX_CAPACITY = 1 << 30
 MAX_READERS_LIMIT = 4096
@@ -89,6 +90,7 @@ SUMMARY_OFFSET = ARMED_OFFSET + 4
 SENDER_HASHES_OFFSET = SUMMARY_OFFSET + 4
 SUMMARY_HASHES = 6
 TYPE_HASHES_OFFSET = SENDER_HASHES_OFFSET + SUMMARY_HASHES * 8
+SUMMARY_SKIPS_OWN = 1 << 16  # the reader skips its own registration's records (Python: by its name)
 SUMMARY_UNFILTERED = -1
 NOT_WAITING = -1
 
@@ -145,6 +147,7 @@ RECORD_SENDER_LENGTH_OFFSET = 14
 RECORD_TYPE_LENGTH_OFFSET = 15
 RECORD_HEADER_LENGTH = 16
 MAX_NAME_BYTES = 255
+LARGE_RECORD = 4096  # a longer record must end at or before the tail before anything is copied (design.md 9)
 
 
 def lengths_word(record_length, body_length):

@@ -98,7 +98,8 @@ def _open(path):
     except FileNotFoundError as e:
         raise SyncQueueError(f"queue directory {os.path.dirname(path)} does not exist") from e
     except OSError as e:
-        raise SyncQueueError(f"cannot open the lock file {path}: {e.strerror}") from e
+        raise SyncQueueError(f"cannot open the lock file {path}: {e.strerror}. jsyncq makes it an empty regular "
+                             "file; if it is anything else, remove it") from e
 
 
 def _refers_to(path, fd):

@@ -175,7 +175,7 @@ def attach(directory, name):
 def _require_trusted_file(path, fd):
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
-        raise _not_a_queue(path, "it is not a regular file")
+        raise _not_a_queue(path, "it is not a regular file; remove or rename it, or choose another queue name")
     if st.st_uid != os.geteuid() and st.st_uid != 0 and st.st_mode & 0o007:
         raise SyncQueueError(f"queue file {path} belongs to another user (uid {st.st_uid}) and is open to everyone "
                              f"(mode {oct(st.st_mode & 0o777)[2:]}): it may have been planted. Remove it, or ask "
@@ -185,7 +185,8 @@ def _require_trusted_file(path, fd):
 def _read_and_check_header(path, fd, file_length):
     """Validates the static header before anything else is trusted (QueueFile.readAndCheckHeader)."""
     if file_length < L.HEADER_LENGTH:
-        raise _not_a_queue(path, f"it is {file_length} bytes long, shorter than a queue header")
+        raise _not_a_queue(path, f"it is {file_length} bytes long, shorter than a queue header; remove "
+                                 "it, or choose another queue name")
     address = map_header(fd, L.HEADER_LENGTH)
     try:
         header = read_bytes(address, 72)
@@ -194,7 +195,8 @@ def _read_and_check_header(path, fd, file_length):
     (magic, version, _flags, capacity, max_readers, slot_length, table_offset, marks_offset, ring_offset,
      length, page_size) = struct.unpack_from("<qiiqiiqqqqi", header, 0)
     if magic != L.MAGIC:
-        raise _not_a_queue(path, "it does not start with the jsyncq magic number")
+        raise _not_a_queue(path, "it does not start with the jsyncq magic number; remove or rename "
+                                 "it, or choose another queue name")
     if version != L.LAYOUT_VERSION:
         raise IncompatibleQueueError(f"queue file {path} has layout version {version}; this jsyncq reads version "
                                      f"{L.LAYOUT_VERSION}. Use the jsyncq release that created it, or remove and "

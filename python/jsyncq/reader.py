@@ -7,13 +7,19 @@ import time
 
 from . import layout as L
 from .errors import IncompatibleQueueError, damaged
-from .native import lib, read_bytes, view
+from .native import check_wait, ffi, lib, read_bytes, view
+from .names import name_hash, to_bytes
 from .screen import Screen
 from .shared import is_resolved
 from .waiting import expired
 
 REPAIR_INTERVAL_NANOS = 10_000_000
-LARGE_RECORD = 4096  # longer records must end before the tail before anything is copied
+
+
+def _pack(names):
+    """A screen's names as jq_next takes them: a length byte, then the bytes, for each name a record can carry
+    (a name longer than 255 bytes can never match one, so it is left out)."""
+    return b"".join(bytes((len(n),)) + n for n in names if len(n) <= L.MAX_NAME_BYTES)
 
 
 class MessageView:
@@ -67,11 +73,25 @@ class MessageReader:
         self._skip_lock = threading.Lock()  # a poll, or the append-side skip of screened records
         self._stuck_at = -1
         self._last_repair = time.monotonic_ns() - REPAIR_INTERVAL_NANOS
+        self._found = ffi.new("struct jq_found *")
+        self._slot_word = queue.base + L.slot_offset(slot) + L.SLOT_WORD_OFFSET
+        self._screen_names = (b"", b"")  # the screens packed for jq_next: [length byte, bytes] per name
 
     def poll(self, handler, limit, deadline):
         """Delivers up to ``limit`` unread, unscreened messages to ``handler(sender, type, address, length)``:
         waits until ``deadline`` for the first, then takes what is there. The cursor is stored once, at
         the end (a pop is a batch of one). If the handler raises, its message stays unread."""
+        return self._take(handler, limit, deadline)
+
+    def pop(self, deadline):
+        """The next unread, unscreened message as (sender, type, body) bytes, or None by the deadline."""
+        return self._take(None, 1, deadline)
+
+    def _take(self, handler, limit, deadline):
+        """poll, or with no handler a pop (a copy of one message, returned). Each record is found by the
+        shim's jq_next (mark acquire-loaded, skip marks and screened records passed, every header
+        validated); after its bytes are read, jq_after_read fences and checks the registration (and for
+        the batch's last message stores the cursor), as a seqlock's reader does."""
         if self.write_only:
             raise RuntimeError("this registration is write-only: it reads nothing. Open another one, without"
                                " write_only, to read")
@@ -80,59 +100,76 @@ class MessageReader:
         self._polling_thread = threading.get_ident()
         self._skip_lock.acquire()
         queue, registration = self.queue, self.registration
+        qc, slot, word, found = queue.c, self.slot, registration.word, self._found
         delivered = 0
+        taken = None
         try:
-            registration.require_registered()
+            if lib.jq_load64(self._slot_word) != word:
+                raise registration.registration_lost()
             while delivered < limit:
-                cursor = self.cursor
-                mark = queue.mark_acquire(cursor)
-                if not is_resolved(mark, cursor):
-                    self._flush_cursor()  # hand back what was read or screened before waiting or ending
-                    if delivered:
-                        return delivered
-                    if expired(deadline):
-                        self.repair_hole()  # a reader that never waits must not stop at a crashed writer's hole
-                        return 0
-                    if not self.waiter.wait(self._next_record_resolved, queue.messages,
-                                            queue.reader_bed(self.slot, cursor), False, self.repair_hole, deadline):
-                        return 0
-                    mark = queue.mark_acquire(cursor)
-                if mark == cursor | L.MARK_SKIP_GRANULE:
-                    self.cursor = cursor + L.GRANULE
+                senders, types = self._screen_names
+                result = lib.jq_next(qc, self.cursor, senders, len(senders), types, len(types), found)
+                self.cursor = found.position
+                if result == 1:
+                    names, sender_length = found.names, found.sender_length
+                    name_bytes = read_bytes(names, sender_length + found.type_length)
+                    body_address = names + sender_length + found.type_length
+                    if handler is None:
+                        taken = (name_bytes[:sender_length], name_bytes[sender_length:],
+                                 read_bytes(body_address, found.body_length))
+                    else:
+                        handler(name_bytes[:sender_length], name_bytes[sender_length:], body_address,
+                                found.body_length)
+                    delivered += 1
+                    last = delivered == limit
+                    if lib.jq_after_read(qc, slot, word, found.next, last) < 0:
+                        raise registration.registration_lost()
+                    self.cursor = found.next
+                    if last:
+                        self.stored_cursor = found.next
                     continue
-                address = queue.record_address(cursor)
-                lengths = lib.jq_read64(address)
-                writer = lib.jq_read64(address + 8)
-                record_length = L.to_i32(lengths)
-                body_length = L.to_i32(lengths >> 32)
-                sender_length = (writer >> 48) & 0xFF
-                type_length = (writer >> 56) & 0xFF
-                if not (L.RECORD_HEADER_LENGTH <= record_length <= queue.capacity and body_length >= 0
-                        and L.RECORD_HEADER_LENGTH + sender_length + type_length + body_length == record_length):
+                if result < 0:
                     self._require_registered_after_reading()  # if evicted, writers may have reused these bytes
-                    raise damaged(queue.file.path, f"the record at position {cursor} has an impossible header")
-                following = cursor + L.aligned_length(record_length)
-                if record_length > LARGE_RECORD and following > queue.tail():
-                    self._require_registered_after_reading()
-                    raise damaged(queue.file.path, f"the record at position {cursor} runs past the tail")
-                if mark == cursor | L.MARK_SKIP_RECORD:
-                    self.cursor = following
-                    continue
-                names = read_bytes(address + L.RECORD_HEADER_LENGTH, sender_length + type_length)
-                sender, type_ = names[:sender_length], names[sender_length:]
-                if set.__contains__(self.sender_screen, sender) or set.__contains__(self.type_screen, type_):
-                    self.cursor = following
-                    continue
-                handler(sender, type_, address + L.RECORD_HEADER_LENGTH + sender_length + type_length, body_length)
-                delivered += 1
-                self._require_registered_after_reading()
-                self.cursor = following
-            return delivered
+                    why = "has an impossible header" if result == -1 else "runs past the tail"
+                    raise damaged(queue.file.path, f"the record at position {found.position} {why}")
+                if self.stored_cursor != self.cursor:  # hand back what was read or screened before waiting
+                    if lib.jq_after_read(qc, slot, word, self.cursor, 1) < 0:  # check, store, wake writers
+                        raise registration.registration_lost()
+                    self.stored_cursor = self.cursor
+                if delivered:
+                    break
+                if expired(deadline):
+                    self.repair_hole()  # a reader that never waits must not stop at a crashed writer's hole
+                    break
+                if not self.waiter.wait_fused(self._ready, self._sleep_once, self.repair_hole, deadline):
+                    break
+            return taken if handler is None else delivered
         finally:
             self._polling_thread = None
             self._skip_lock.release()
-            if not registration.closing and registration.is_registered():
+            if self.stored_cursor != self.cursor and not registration.closing and registration.is_registered():
                 self._flush_cursor()
+
+    def _ready(self):
+        """The record at the cursor is resolved (Waiter's condition; raises if closed or evicted)."""
+        registration = self.registration
+        registration.ensure_open()
+        ready = lib.jq_ready(self.queue.c, self.slot, registration.word, self.cursor)
+        if ready < 0:
+            raise registration.registration_lost()
+        return ready == 1
+
+    def _sleep_once(self, nanos):
+        """One sleep of the reader on its bit (the shim's jq_reader_sleep: count, arm, check, sleep, uncount).
+        1: the record is resolved; 0: look again; 2: not resolved and no time left."""
+        registration = self.registration
+        registration.ensure_open()
+        result = lib.jq_reader_sleep(self.queue.c, self.slot, registration.word, self.cursor, nanos)
+        if result == -1:
+            raise registration.registration_lost()
+        if result < 0:
+            check_wait(-result)
+        return result
 
     def _flush_cursor(self):
         if self.stored_cursor != self.cursor:
@@ -196,9 +233,14 @@ class MessageReader:
     def screens_changed(self):
         """Publishes the summary, then wakes this registration's sleeping reader (that order: a record
         handed on as screened may be one it reads now; model/wakefilter_editfirst.pml)."""
+        self._screen_names = (_pack(self.sender_screen), _pack(self.type_screen))
         if self.write_only or self.registration.closing:
             return
-        self.queue.readers.publish_screens(self.slot, self.sender_screen.hashes(), self.type_screen.hashes())
+        sender_hashes = self.sender_screen.hashes()
+        # Its own records all carry its name: screening the name is skipping its own records, which the
+        # summary says too (as a Java reader's does), so that its own appends never wake it.
+        skips_own = name_hash(to_bytes(self.registration.sender)) in sender_hashes
+        self.queue.readers.publish_screens(self.slot, sender_hashes, self.type_screen.hashes(), skips_own)
         self.queue.wake_reader(self.slot)
 
     def _next_record_resolved(self):

@@ -101,6 +101,7 @@ class ReaderTable:
                 continue
             at = self._slot(slot)
             self.clear_floors(slot)
+            lib.jq_store64(at + L.LAST_CLAIM_OFFSET, -1)  # as Java: a durable registration's, else unused
             self._write_identity(at, identity, sender)
             self._raise_high_water(slot + 1)
             active = L.slot_word(L.generation_of(word) + 1, L.STATE_WRITER if write_only else L.STATE_ACTIVE)
@@ -148,6 +149,12 @@ class ReaderTable:
         parked = L.slot_word(L.generation_of(durable_word), L.STATE_PARKED)
         return bool(lib.jq_cas64(self._slot(slot) + L.SLOT_WORD_OFFSET, durable_word, parked))
 
+    def evict(self, slot, live_word):
+        """For an operator (ReaderTable.evict): active(g) or writer(g) becomes evicted(g), by a CAS from the
+        word read, so a later registration of the slot is never evicted by mistake."""
+        return L.is_live(L.state_of(live_word)) and bool(lib.jq_cas64(
+            self._slot(slot) + L.SLOT_WORD_OFFSET, live_word, L.slot_word(L.generation_of(live_word), L.STATE_EVICTED)))
+
     def taken_count(self):
         return sum(1 for _ in self.taken())
 
@@ -164,7 +171,7 @@ class ReaderTable:
     def disarm(self, slot):
         return bool(lib.jq_cas32(self._slot(slot) + L.ARMED_OFFSET, 1, 0))
 
-    def publish_screens(self, slot, sender_hashes, type_hashes):
+    def publish_screens(self, slot, sender_hashes, type_hashes, skips_own=False):
         """The hashes, then the count (volatile): a writer that reads the count sees the hashes it counts."""
         at = self._slot(slot)
         lib.jq_store32(at + L.SUMMARY_OFFSET, L.SUMMARY_UNFILTERED)  # no half-written summary
@@ -174,7 +181,8 @@ class ReaderTable:
             lib.jq_store64(at + L.SENDER_HASHES_OFFSET + 8 * i, h)
         for i, h in enumerate(type_hashes):
             lib.jq_store64(at + L.TYPE_HASHES_OFFSET + 8 * i, h)
-        lib.jq_store32(at + L.SUMMARY_OFFSET, len(sender_hashes) | len(type_hashes) << 8)
+        lib.jq_store32(at + L.SUMMARY_OFFSET,
+                       len(sender_hashes) | len(type_hashes) << 8 | (L.SUMMARY_SKIPS_OWN if skips_own else 0))
 
     def screens(self, slot, sender_hash, type_hash):
         """True if the slot's reader screens a record of this sender or type, as far as its summary says."""

@@ -53,7 +53,8 @@ class Registration:
         self._callers = set()
         self._leave_on_exit = False
         self._left = False
-        self._state = threading.Condition()
+        self._lock = threading.Lock()
+        self._state = threading.Condition(self._lock)  # the same lock, for close() to wait on
 
     @classmethod
     def join(cls, directory, name, how, sender, capacity=None, max_readers=L.DEFAULT_MAX_READERS, keep=False,
@@ -85,7 +86,7 @@ class Registration:
 
     def enter(self):
         """Counts a call in; raises QueueClosedError on a closed handle."""
-        with self._state:
+        with self._lock:
             if self.closing:
                 raise QueueClosedError(f"this registration on queue '{self.name}' is closed; open the queue again")
             self._calls += 1
@@ -93,10 +94,10 @@ class Registration:
 
     def exit(self):
         leave = False
-        with self._state:
+        with self._lock:
             self._calls -= 1
             self._callers.discard(threading.get_ident())
-            if self._calls == 0:
+            if self._calls == 0 and self.closing:  # only a close waits for the calls to end
                 self._state.notify_all()
                 leave = self._leave_on_exit and not self._left
                 if leave:
@@ -112,6 +113,10 @@ class Registration:
     def require_registered(self):
         if self.readers.slot_word(self.slot) != self.word:
             raise self._registration_lost()
+
+    def registration_lost(self):
+        """The RegistrationLostError that says why this registration no longer holds its slot."""
+        return self._registration_lost()
 
     def ensure_open(self):
         if self.closing:

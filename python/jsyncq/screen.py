@@ -6,19 +6,36 @@ from .names import name_hash, to_bytes
 
 
 class Screen(set):
-    """A set of sender or type names (as bytes) whose messages a registration skips."""
+    """A set of sender or type names (as bytes) whose messages a registration skips. It also remembers the
+    order names were added in: the summary lists their hashes in that order, as Java's Screen does, so
+    that one sequence of edits gives the same slot bytes in both languages (and in every run: a set's own
+    order of bytes changes with the interpreter's hash seed)."""
 
     def __init__(self, iterable=(), on_change=None):
-        super().__init__(to_bytes(e) for e in iterable)
+        names = [to_bytes(e) for e in (iterable.in_order() if isinstance(iterable, Screen) else iterable)]
+        super().__init__(names)
+        self._order = dict.fromkeys(names)
         self._on_change = on_change
 
-    def _changed(self):
+    def _changed(self, added=()):
+        order, contains = self._order, set.__contains__
+        for gone in [e for e in order if not contains(self, e)]:
+            del order[gone]
+        for e in added:
+            if contains(self, e):
+                order.setdefault(e)
+        for e in self:  # anything a set operation added that the list above missed, in the set's order
+            order.setdefault(e)
         if self._on_change is not None:
             self._on_change()
 
+    def in_order(self):
+        """The names, in the order they were added."""
+        return list(self._order)
+
     def hashes(self):
-        """The FNV-1a hashes writers test records against (the slot's summary)."""
-        return [name_hash(e) for e in self]
+        """The FNV-1a hashes writers test records against (the slot's summary), in the order added."""
+        return [name_hash(e) for e in self._order]
 
     def __contains__(self, elem):  # lenient: 'name' in scrnsend works as b'name' in it
         return super().__contains__(elem if isinstance(elem, bytes) else to_bytes(elem))
@@ -27,7 +44,7 @@ class Screen(set):
         b = to_bytes(elem)
         if not super().__contains__(b):
             super().add(b)
-            self._changed()
+            self._changed((b,))
 
     def discard(self, elem):
         b = to_bytes(elem)
@@ -50,8 +67,9 @@ class Screen(set):
             self._changed()
 
     def update(self, *others):
-        super().update(*([to_bytes(e) for e in o] for o in others))
-        self._changed()
+        names = [to_bytes(e) for o in others for e in (o.in_order() if isinstance(o, Screen) else o)]
+        super().update(names)
+        self._changed(names)
 
     def difference_update(self, *others):
         super().difference_update(*([to_bytes(e) for e in o] for o in others))
@@ -62,8 +80,9 @@ class Screen(set):
         self._changed()
 
     def symmetric_difference_update(self, other):
-        super().symmetric_difference_update([to_bytes(e) for e in other])
-        self._changed()
+        names = [to_bytes(e) for e in other]
+        super().symmetric_difference_update(names)
+        self._changed(names)
 
     def __ior__(self, other):
         self.update(other)
@@ -82,4 +101,4 @@ class Screen(set):
         return self
 
     def __reduce__(self):  # pickles as a plain screen, without its registration
-        return (Screen, (list(self),))
+        return (Screen, (self.in_order(),))

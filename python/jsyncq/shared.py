@@ -3,7 +3,7 @@ claim floor, publishing marks, skipping, the head cache, and waking only the rea
 
 from . import layout as L
 from .errors import damaged
-from .native import lib
+from .native import ffi, lib
 from .readertable import ReaderTable, SlotLocks
 from .waiting import ReaderBed, WakeChannel
 
@@ -34,6 +34,10 @@ class SharedQueue:
         self.space = WakeChannel(file.base, L.SPACE_FUTEX_OFFSET, L.SPACE_WAITERS_OFFSET, L.SPACE_ARMED_OFFSET)
         self._tail = file.base + L.TAIL_POSITION_OFFSET
         self._head = file.base + L.HEAD_CACHE_OFFSET
+        #: what the shim's fused fast paths (jq_append, jq_next, jq_after_read, jq_reader_sleep) know of it
+        self.c = ffi.new("struct jq_queue *", {
+            "base": file.base, "ring": self.ring, "marks": self.marks_address, "capacity": g.capacity,
+            "nmarks": self.marks, "max_readers": g.max_readers, "large_record": L.LARGE_RECORD})
 
     def flags(self):
         return lib.jq_load32(self.base + L.FLAGS_OFFSET)
@@ -47,23 +51,35 @@ class SharedQueue:
         return lib.jq_load64(self._tail)
 
     def checked_tail(self):
-        """The tail, refused unless some record could start there (untrusted bytes, design.md 9)."""
+        """The tail, refused unless some record could start there (untrusted bytes, design.md 9). Python also
+        refuses a tail within a ring of 2**63, which no queue reaches (29 years at 10 GB/s): a claim there
+        would overflow the 64-bit position, which Java wraps and the shim refuses."""
         tail = lib.jq_load64(self._tail)
-        if tail < 0 or tail & (L.GRANULE - 1):
+        if tail < 0 or tail & (L.GRANULE - 1) or tail > L.MAX_POSITION - self.capacity:
             raise damaged(self.file.path, f"its tail position {tail} is not a record boundary")
         return tail
 
     def try_claim(self, length, slot, lane):
         """Claims ``length`` (aligned) bytes at the tail if the head cache leaves room, declaring the claim's
-        floor first (release), then CAS on the tail. Returns the position, or -1 without room (lane clear)."""
+        floor first (release), then CAS on the tail. Returns the position, or -1 without room (lane clear).
+
+        Python only, on the slow paths: a head cache ahead of a tail read after it, or a tail more than a
+        ring ahead of a head read after it, cannot happen in a sound file (every claim keeps tail - head
+        within a ring, and the head cache is a minimum taken below a tail read before it); such bytes are
+        damage, refused here instead of letting writers lap unread records or report negative room."""
         readers = self.readers
         while True:
             tail = self.checked_tail()
             head = lib.jq_load64(self._head)
+            if head > tail and head > self.checked_tail():
+                raise damaged(self.file.path, f"its head cache {head} is ahead of its tail {self.tail()}")
             if tail + length - head > self.capacity:
                 readers.set_floor_release(slot, lane, L.NO_FLOOR)
                 head = self.refresh_head_cache()
                 if tail + length - head > self.capacity:
+                    if tail - head > self.capacity:
+                        raise damaged(self.file.path, f"its tail {tail} is more than a ring ({self.capacity} bytes) "
+                                                      f"ahead of the position every reader has passed ({head})")
                     return -1
             readers.set_floor_release(slot, lane, tail)
             if lib.jq_cas64(self._tail, tail, tail + length):
@@ -218,6 +234,15 @@ class SharedQueue:
 
     def register(self, identity, sender, write_only):
         return self.readers.register(self, self.locks, identity, sender, write_only)
+
+    def evict(self, slot, live_word):
+        """Evicts the registration in ``slot`` if it still holds ``live_word`` (SharedQueue.evict, for
+        ``jsyncq evict``), and wakes everyone: its sleepers learn it, writers may have room now."""
+        if not self.readers.evict(slot, live_word):
+            return False
+        self.wake_all_readers()
+        self.space.wake_all()
+        return True
 
     # ---- lifecycle and statistics -------------------------------------------------------------------
 

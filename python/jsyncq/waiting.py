@@ -17,6 +17,7 @@ NO_WAIT = 0  # monotonic_ns() is never 0 here: a deadline that has always passed
 MAX_SLEEP_NANOS = int(os.environ.get("JSYNCQ_MAX_SLEEP_MILLIS", "10")) * 1_000_000
 DEFAULT_SPIN_NANOS = 20_000
 _MAX_SPIN_SHIFT = 10
+_ONE_LOOK_NANOS = 1_000  # about what one look at the queue costs in Python
 
 
 def deadline_after(seconds):
@@ -125,6 +126,40 @@ class Waiter:
             return self._spin_then_sleep(condition, channel, bed, for_space, between_sleeps, deadline, spin_end)
         finally:
             waited = time.monotonic_ns() - start  # a wait a whole spin covered doubles the next spin
+            self._spin_shift = (max(0, self._spin_shift - 1) if waited <= self.spin_nanos
+                                else min(_MAX_SPIN_SHIFT, self._spin_shift + 1))
+
+    def wait_fused(self, condition, sleep_once, between_sleeps, deadline):
+        """``wait`` for a reader, whose sleeping round (sequence, counts, arm, condition, futex wait, counts
+        back) is one call of the shim, ``sleep_once(nanos)``: 1 when the condition holds, 0 to look again,
+        2 when it does not and ``nanos`` <= 0. The same spin, adaptation and deadlines as ``wait``."""
+        if condition():
+            return True
+        start = time.monotonic_ns()
+        spin = self.spin_nanos >> self._spin_shift
+        if spin < _ONE_LOOK_NANOS:
+            spin = 0  # the adaptation has cut it below one look: sleep at once
+        spin_end = start + spin if deadline is None else min(deadline, start + spin)
+        try:
+            while spin_end > start:  # spin
+                now = time.monotonic_ns()
+                if deadline is not None and now >= deadline:
+                    return False
+                if now >= spin_end:
+                    break
+                if condition():
+                    return True
+            while True:
+                between_sleeps()
+                remaining = MAX_SLEEP_NANOS if deadline is None else min(deadline - time.monotonic_ns(),
+                                                                          MAX_SLEEP_NANOS)
+                result = sleep_once(remaining)
+                if result == 1:
+                    return True
+                if result == 2:
+                    return False
+        finally:
+            waited = time.monotonic_ns() - start
             self._spin_shift = (max(0, self._spin_shift - 1) if waited <= self.spin_nanos
                                 else min(_MAX_SPIN_SHIFT, self._spin_shift + 1))
 

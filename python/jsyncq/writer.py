@@ -56,6 +56,7 @@ class MessageWriter:
         self.waiter = waiter
         self.slot = slot
         self.generation = L.generation_of(word)
+        self.word = word
         self.sender = sender
         self.sender_hash = name_hash(sender)
         self.floors = ClaimFloors()
@@ -88,6 +89,21 @@ class MessageWriter:
             if lane < 0:
                 return self._full(aligned, quiet_when_full)
             claim_ended = False
+            # The common case in one call to the shim: claim with the head cache as it is, write, check the
+            # registration, publish, wake (SharedQueue.try_claim + the copies + publish_and_end_claim, in
+            # that order). Nothing in Python runs between its claim and its publish.
+            position = lib.jq_append(queue.c, slot, lane, self.word, self.generation, self.sender,
+                                     len(self.sender), self.sender_hash, type_bytes, len(type_bytes), type_hash,
+                                     body if type(body) is bytes else ffi.from_buffer(body), len(body))
+            if position >= 0:
+                claim_ended = True
+                return True
+            if position < -1:  # claimed and written, but evicted meanwhile: not delivered, and we say so
+                queue.skip_own_record_and_end_claim(-position - 2, slot, lane)
+                claim_ended = True
+                self.registration.require_registered()
+                raise self.registration.registration_lost()
+            # No room as far as the head cache knows, or a tail to check: the floor is clear, nothing claimed.
             position = self._claim(aligned, lane, deadline)
             claim_ended = position < 0  # a claim without room leaves its floor clear
             if position < 0:

@@ -1,6 +1,8 @@
 """Appends COUNT checksummed messages as SENDER, waiting for room as long as it takes. With pysyncq's
 semantics every registration also reads, so after each append it drains what has come (its own messages
-are screened), as a pysyncq program must: a registration that never pops holds the queue's space.
+are screened), as a pysyncq program must: a registration that never pops holds the queue's space. For the
+same reason it waits for room in short waits and drains between them: the room it waits for may be held by
+the other writers' messages it has not read yet.
 
 usage: writer.py NAME SENDER COUNT SEED [forever]
 With "forever", appends without end (COUNT is ignored): for tests that kill it mid-stream.
@@ -22,7 +24,16 @@ def main():
     rng = random.Random(seed)
     seq = 0
     while forever or seq < count:
-        queue.append("data", checksums.body(sender, seq, rng), block=True, timer=None)
+        body = checksums.body(sender, seq, rng)
+        while True:
+            try:
+                queue.append("data", body, block=True, timer=0.05)
+                break
+            except MemoryError:
+                # The room may be held by this registration's own unread messages (the other writers'): with
+                # pysyncq's semantics a writer that waits for ever there never pops them, and wedges.
+                for _ in queue:
+                    pass
         for _ in queue:
             pass
         seq += 1

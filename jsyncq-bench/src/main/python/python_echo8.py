@@ -4,11 +4,13 @@
 Eight processes on one queue: the parent sends, child "echo" appends every message back, six more children
 read every message and screen the echoes, as in jsyncq's echo8 task. One body size per run:
 
-    python_echo8.py IMPLEMENTATION PEERS_DIR QUEUE_NAME SIZE WARMUP SAMPLES
+    python_echo8.py IMPLEMENTATION PEERS_DIR QUEUE_NAME SIZE WARMUP SAMPLES [JAVA CLASSPATH]
 
 IMPLEMENTATION is "pysyncq" (pysyncq itself, used unmodified from PEERS_DIR, GPL-3.0, see its LICENSE, as
 a separate program) or "jsyncq" (jsyncq's Python package, installed in the interpreter that runs this; the
-program is the same, only the import differs, as for a pysyncq user who switches).
+program is the same, only the import differs, as for a pysyncq user who switches), or "jsyncq-java-echo":
+jsyncq's Python package, with the echo child replaced by a Java process (io.jsyncq.bench.JavaEcho, run as
+JAVA -cp CLASSPATH), so that every message crosses from Python to Java and back.
 
 Times each round trip on its own (parent append to the pop of its echo) and prints one JSON object: the
 one-way times (half a round trip) in nanoseconds at p50, p90, p99, p99.9 and max.
@@ -45,7 +47,16 @@ def main():
 
     mp.set_start_method('fork')
     queue = PySyncQ(name=name, create=True, size=1 << 20)
-    children = [mp.Process(target=child, args=(queue, rank)) for rank in range(1, 8)]
+    java_echo = None
+    if implementation == 'jsyncq-java-echo':
+        import subprocess
+        from jsyncq import default_directory
+        java_echo = subprocess.Popen([sys.argv[7], '--enable-native-access=ALL-UNNAMED', '-cp', sys.argv[8],
+                                      'io.jsyncq.bench.JavaEcho', default_directory(), name],
+                                     stdout=subprocess.PIPE, text=True)
+        if java_echo.stdout.readline().strip() != 'ready':
+            raise SystemExit('the Java echo did not start')
+    children = [mp.Process(target=child, args=(queue, rank)) for rank in range(2 if java_echo else 1, 8)]
     for process in children:
         process.start()
     queue.open('parent')
@@ -66,6 +77,8 @@ def main():
     queue.close()
     for process in children:
         process.join()
+    if java_echo is not None and java_echo.wait(timeout=30) != 0:
+        raise SystemExit('the Java echo failed')
     times.sort()
 
     def at(fraction):

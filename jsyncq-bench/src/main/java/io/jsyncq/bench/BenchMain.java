@@ -457,15 +457,18 @@ public final class BenchMain {
         workers.stopFrom(1 + Settings.FAN_OUT_READERS);
         StringBuilder whyNotPysyncq = new StringBuilder();
         StringBuilder whyNotJsyncqPython = new StringBuilder();
-        PysyncqPeer[] peers = {PysyncqPeer.find(whyNotPysyncq), PysyncqPeer.findJsyncqPython(whyNotJsyncqPython)};
-        String[] whyNot = {whyNotPysyncq.toString(), whyNotJsyncqPython.toString()};
-        String[] what = {"pysyncq itself", "jsyncq's Python package"};
+        StringBuilder whyNotJsyncqPythonJava = new StringBuilder();
+        PysyncqPeer[] peers = {PysyncqPeer.find(whyNotPysyncq), PysyncqPeer.findJsyncqPython(whyNotJsyncqPython),
+                PysyncqPeer.findJsyncqPythonWithJavaEcho(whyNotJsyncqPythonJava)};
+        String[] whyNot = {whyNotPysyncq.toString(), whyNotJsyncqPython.toString(), whyNotJsyncqPythonJava.toString()};
+        String[] what = {"pysyncq itself", "jsyncq's Python package",
+                "jsyncq's Python package with a Java echo process (Python↔Java)"};
         for (int i = 0; i < peers.length; i++) {
             if (peers[i] == null) {
                 progressOut.println("pysyncq's shape: " + what[i] + " not run: " + whyNot[i]);
                 continue;
             }
-            progressOut.println("pysyncq's shape: " + what[i] + ", 8 Python processes, same sizes");
+            progressOut.println("pysyncq's shape: " + what[i] + ", 8 processes, same sizes");
             peers[i].run(sizes, settings.echoWarmup(), Math.min(settings.echoSamples(), 500), run,
                     line -> progressOut.println("  " + line)).forEach(results::add);
         }

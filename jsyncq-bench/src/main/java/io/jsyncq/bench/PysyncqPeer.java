@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * pysyncq's API in the echo8 shape, in the same run, in two implementations: pysyncq itself
  * ({@link #CONTENDER}, the unmodified copy in {@code peers/pysyncq}, GPL-3.0, run as a separate program)
  * and jsyncq's Python package ({@link #JSYNCQ_PYTHON}, as installed by {@code bin/python-check} in
- * {@code target/python-venv}). {@code src/main/python/python_echo8.py} drives either, one body size per
+ * {@code target/python-venv}); and the package again with a Java echo process ({@link #JSYNCQ_PYTHON_JAVA}). {@code src/main/python/python_echo8.py} drives either, one body size per
  * run, each bounded by a time limit, since pysyncq is known to stall at some sizes: a size that does not
  * finish is recorded as stalled, not waited for.
  */
@@ -23,6 +23,8 @@ final class PysyncqPeer {
 
     static final String CONTENDER = "pysyncq";
     static final String JSYNCQ_PYTHON = "jsyncq-python";
+    /** jsyncq's Python package with a Java echo process ({@link JavaEcho}): every message crosses Python↔Java. */
+    static final String JSYNCQ_PYTHON_JAVA = "jsyncq-python-java";
     private static final Pattern FIGURE = Pattern.compile("\"([a-z0-9.]+)\":\\s*([0-9.eE+-]+)");
     private static final long LIMIT_SECONDS = 60;
 
@@ -31,13 +33,16 @@ final class PysyncqPeer {
     private final String implementation;
     private final Path driver;
     private final Path peers;
+    private final List<String> extraArguments;
 
-    private PysyncqPeer(String contender, String python, String implementation, Path driver, Path peers) {
+    private PysyncqPeer(String contender, String python, String implementation, Path driver, Path peers,
+                        List<String> extraArguments) {
         this.contender = contender;
         this.python = python;
         this.implementation = implementation;
         this.driver = driver;
         this.peers = peers;
+        this.extraArguments = extraArguments;
     }
 
     /** pysyncq, if the bench module's directory is known and python3 can run it; else null, with the reason. */
@@ -51,7 +56,8 @@ final class PysyncqPeer {
             whyNot.append("no pysyncq copy under ").append(peers);
             return null;
         }
-        return runs("python3", whyNot) ? new PysyncqPeer(CONTENDER, "python3", "pysyncq", driver(module), peers) : null;
+        return runs("python3", whyNot)
+                ? new PysyncqPeer(CONTENDER, "python3", "pysyncq", driver(module), peers, List.of()) : null;
     }
 
     /** jsyncq's Python package, if {@code bin/python-check} installed it; else null, with the reason. */
@@ -67,7 +73,25 @@ final class PysyncqPeer {
             return null;
         }
         return runs(python.toString(), whyNot)
-                ? new PysyncqPeer(JSYNCQ_PYTHON, python.toString(), "jsyncq", driver(module), module) : null;
+                ? new PysyncqPeer(JSYNCQ_PYTHON, python.toString(), "jsyncq", driver(module), module, List.of()) : null;
+    }
+
+    /**
+     * jsyncq's Python package with the echo child replaced by a Java process ({@link JavaEcho}, run with this
+     * JVM's java command and class path), if the package is installed; else null, with the reason.
+     */
+    static PysyncqPeer findJsyncqPythonWithJavaEcho(StringBuilder whyNot) {
+        PysyncqPeer python = findJsyncqPython(whyNot);
+        if (python == null) {
+            return null;
+        }
+        String java = ProcessHandle.current().info().command().orElse(null);
+        if (java == null) {
+            whyNot.append("this JVM's java command is unknown");
+            return null;
+        }
+        return new PysyncqPeer(JSYNCQ_PYTHON_JAVA, python.python, "jsyncq-java-echo", python.driver, python.peers,
+                List.of(java, System.getProperty("java.class.path")));
     }
 
     private static Path module(StringBuilder whyNot) {
@@ -110,9 +134,11 @@ final class PysyncqPeer {
         String queueName = Shm.PREFIX + runId + "-" + contender + "-" + size;
         Process process = null;
         try {
-            process = new ProcessBuilder(python, driver.toString(), implementation, peers.toString(), queueName,
-                    Integer.toString(size), Integer.toString(warmup), Integer.toString(samples))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> command = new java.util.ArrayList<>(List.of(python, driver.toString(), implementation,
+                    peers.toString(), queueName, Integer.toString(size), Integer.toString(warmup),
+                    Integer.toString(samples)));
+            command.addAll(extraArguments);
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             if (!process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
                 progress.accept(String.format("%6d B  %s stalled (no result in %d s)", size, contender, LIMIT_SECONDS));
                 return failed(size, "stalled: no result in " + LIMIT_SECONDS + " s");

@@ -265,7 +265,8 @@ final class Report {
     private Table echoTable() {
         Table table = new Table("2d. pysyncq's benchmark shape: 8 processes on one queue, parent sends, one child echoes, "
                 + "six screen the echoes; one-way transfer time, blocking", "body", "p50", "p90", "p99", "p99.9", "max",
-                "pysyncq p50", "pysyncq max", "pysyncq ÷ jsyncq", "jsyncq-python p50", "pysyncq ÷ jsyncq-python");
+                "pysyncq p50", "pysyncq max", "pysyncq ÷ jsyncq", "jsyncq-python p50", "pysyncq ÷ jsyncq-python",
+                "jsyncq Python↔Java p50", "pysyncq ÷ Python↔Java");
         boolean pysyncqRan = results.all.stream().anyMatch(m -> m.contender().equals(PysyncqPeer.CONTENDER));
         for (int size : Settings.echoSizes()) {
             List<String> row = new ArrayList<>();
@@ -281,6 +282,10 @@ final class Report {
             row.add(pythonFailed != null ? pythonFailed
                     : ns(results.median("echo8", PysyncqPeer.JSYNCQ_PYTHON, "block", size, "p50")));
             row.add(stalled != null || pythonFailed != null ? "" : ratio(pysyncqTimesSlowerThanJsyncqPython(size)));
+            String mixedFailed = pythonError(PysyncqPeer.JSYNCQ_PYTHON_JAVA, size);
+            row.add(mixedFailed != null ? mixedFailed
+                    : ns(results.median("echo8", PysyncqPeer.JSYNCQ_PYTHON_JAVA, "block", size, "p50")));
+            row.add(stalled != null || mixedFailed != null ? "" : ratio(pysyncqTimesSlowerThan(PysyncqPeer.JSYNCQ_PYTHON_JAVA, size)));
             table.row(row.toArray(String[]::new));
         }
         table.note(pysyncqRan
@@ -290,6 +295,8 @@ final class Report {
                 : "pysyncq itself did not run (python3 or its copy missing). One-way = half the parent's append-to-echo round trip.");
         table.note("jsyncq-python: jsyncq's Python package (python/, installed by bin/python-check), the same Python "
                 + "program as pysyncq's with only the import changed.");
+        table.note("jsyncq Python↔Java: the same Python program on jsyncq's Python package, but its echo child is a Java "
+                + "process (JavaEcho, the public API): each message goes Python → Java → Python.");
         return table;
     }
 
@@ -352,8 +359,13 @@ final class Report {
 
     /** How many times longer pysyncq's p50 one-way time is than jsyncq's Python package's, at one size. */
     private double pysyncqTimesSlowerThanJsyncqPython(int size) {
+        return pysyncqTimesSlowerThan(PysyncqPeer.JSYNCQ_PYTHON, size);
+    }
+
+    /** How many times longer pysyncq's p50 one-way time is than another contender's in its shape, at one size. */
+    private double pysyncqTimesSlowerThan(String contender, int size) {
         return results.median("echo8", PysyncqPeer.CONTENDER, "block", size, "p50")
-                / results.median("echo8", PysyncqPeer.JSYNCQ_PYTHON, "block", size, "p50");
+                / results.median("echo8", contender, "block", size, "p50");
     }
 
     /** "stalled" (or the failure) if pysyncq did not finish this size, else null. */

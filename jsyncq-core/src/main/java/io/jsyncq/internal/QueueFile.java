@@ -243,7 +243,7 @@ public final class QueueFile {
     private static void requireTrustedFile(Path path, int fd) {
         Path open = Path.of("/proc/self/fd/" + fd);
         if (!Files.isRegularFile(open)) {
-            throw notAQueue(path, "it is not a regular file");
+            throw notAQueue(path, "it is not a regular file; remove or rename it, or choose another queue name");
         }
         try {
             int owner = (Integer) Files.getAttribute(open, "unix:uid");
@@ -261,14 +261,16 @@ public final class QueueFile {
     /** Validates the static header before anything else is trusted. */
     private static QueueGeometry readAndCheckHeader(Path path, int fd, long fileLength) {
         if (fileLength < HEADER_LENGTH) {
-            throw notAQueue(path, "it is " + fileLength + " bytes long, shorter than a queue header");
+            throw notAQueue(path, "it is " + fileLength + " bytes long, shorter than a queue header; remove it, "
+                    + "or choose another queue name");
         }
         long address = Posix.mmap(0, HEADER_LENGTH, Posix.PROT_READ_WRITE, Posix.MAP_SHARED, fd, 0);
         try {
             MemorySegment header = MemorySegment.ofAddress(address).reinterpret(HEADER_LENGTH);
             long magic = header.get(ValueLayout.JAVA_LONG, MAGIC_OFFSET);
             if (magic != MAGIC) {
-                throw notAQueue(path, "it does not start with the jsyncq magic number");
+                throw notAQueue(path, "it does not start with the jsyncq magic number; remove or "
+                        + "rename it, or choose another queue name");
             }
             int version = header.get(ValueLayout.JAVA_INT, VERSION_OFFSET);
             if (version != LAYOUT_VERSION) {
