@@ -203,7 +203,8 @@ class GoldenVectorsTest {
                 @SuppressWarnings("unchecked") List<String> senders = (List<String>) r.get("screened_senders");
                 @SuppressWarnings("unchecked") List<String> types = (List<String>) r.get("screened_types");
                 assertThat(file.getInt(at + (int) ReaderSlotLayout.SUMMARY_OFFSET)).as(what + " summary")
-                        .isEqualTo(senders.size() | types.size() << 8);
+                        .isEqualTo(senders.size() | types.size() << 8
+                                | (senders.contains((String) r.get("sender")) ? ReaderSlotLayout.SUMMARY_SKIPS_OWN : 0));
                 for (int i = 0; i < senders.size(); i++) {
                     assertThat(file.getLong(at + (int) ReaderSlotLayout.SENDER_HASHES_OFFSET + 8 * i))
                             .as(what + " sender hash " + i).isEqualTo(NameHash.of(senders.get(i).getBytes(StandardCharsets.UTF_8)));
