@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import PROGRAMS
+from jsyncq import layout as L
 
 CASE_PROGRAM = PROGRAMS / "corrupt_case.py"
 LIMIT_SECONDS = 20  # a case takes well under a second; only a hang comes near this
@@ -36,8 +37,10 @@ EXPECTED = {
     "directory": ("IncompatibleQueueError", "it is a directory; remove or rename it"),
     "lock-file-is-a-directory": ("SyncQueueError", "if it is anything else, remove it"),
     "wrong-magic": ("IncompatibleQueueError", "does not start with the jsyncq magic number"),
-    "older-version": ("IncompatibleQueueError", "has layout version 4; this jsyncq reads version 5"),
-    "newer-version": ("IncompatibleQueueError", "has layout version 6; this jsyncq reads version 5"),
+    "older-version": ("IncompatibleQueueError",
+                      f"has layout version {L.LAYOUT_VERSION - 1}; this jsyncq reads version {L.LAYOUT_VERSION}"),
+    "newer-version": ("IncompatibleQueueError",
+                      f"has layout version {L.LAYOUT_VERSION + 1}; this jsyncq reads version {L.LAYOUT_VERSION}"),
     "capacity-not-a-power-of-two": ("IncompatibleQueueError", "its header holds capacity 5000"),
     "capacity-negative": ("IncompatibleQueueError", "its header holds capacity -4096"),
     "capacity-lies": ("IncompatibleQueueError", "the offsets in its header do not match its sizes"),
