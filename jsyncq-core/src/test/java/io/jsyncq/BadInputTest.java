@@ -198,6 +198,30 @@ class BadInputTest {
         assertThatThrownBy(() -> SyncQueue.open(name)).isInstanceOf(IncompatibleQueueException.class);
     }
 
+    /**
+     * Counters no sound file can hold: a writer refuses them as damage instead of lapping unread records or
+     * reporting negative room (the same checks as the Python package's).
+     */
+    @Test
+    void aHeadCacheAheadOfTheTailOrATailARingAheadOfEveryReaderIsRefusedAsDamage() throws IOException {
+        long tailOffset = io.jsyncq.internal.QueueLayout.TAIL_POSITION_OFFSET;
+        long headOffset = io.jsyncq.internal.QueueLayout.HEAD_CACHE_OFFSET;
+        for (long[] damage : new long[][] {{headOffset, 1L << 20}, {tailOffset, 3 * 4096}, {tailOffset, Long.MAX_VALUE & -64}}) {
+            try (SyncQueue reader = SyncQueue.builder(name).size(4096).sender("reader").create()) {
+                reader.append("t", "x"); // the reader's own: it filters itself, but its position holds it
+                try (var channel = java.nio.channels.FileChannel.open(TestQueues.SHM.resolve(name),
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, damage[1]), damage[0]);
+                }
+                assertThatThrownBy(() -> reader.append("t", new byte[100]))
+                        .as("damage %d at %d", damage[1], damage[0])
+                        .isInstanceOf(IncompatibleQueueException.class)
+                        .hasMessageContaining("damaged");
+            }
+            TestQueues.deleteIfLeft(name);
+        }
+    }
+
     @Test
     void aQueueOfAnotherLayoutVersionOrWithAWrongLengthIsRefused() throws IOException {
         try (SyncQueue queue = SyncQueue.builder(name).size(4096).keep(true).create()) {

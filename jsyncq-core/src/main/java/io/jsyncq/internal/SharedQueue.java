@@ -128,16 +128,31 @@ public final class SharedQueue {
      * claim in floor {@code lane} of {@code slot} first. Without room the lane is left clear: a writer waiting
      * for room must not hold back the readers it waits for.
      *
+     * <p>Two states no sound file can reach are refused as damage, rather than letting a writer lap unread
+     * records or report negative room: a head cache ahead of a tail read after it (the cache is a minimum
+     * taken at or below a tail read before it), and a tail more than a ring ahead of a freshly scanned head
+     * (no claim ever passes a counted position by more than a ring). So is a tail within a ring of 2^63.
+     *
      * @return the position claimed, or -1 when there is no room as far as the head cache knows
      */
     public long tryClaim(long alignedLength, int slot, int lane) {
         while (true) {
             long tail = checkedTailVolatile();
             long head = headCacheVolatile();
+            if (head > tail && head > checkedTailVolatile()) {
+                throw QueueFile.damaged(file.path(), "its head cache " + head + " is ahead of its tail " + tailVolatile());
+            }
+            if (tail > Long.MAX_VALUE - 2 * capacity) {
+                throw QueueFile.damaged(file.path(), "its tail " + tail + " is at the end of the positions");
+            }
             if (tail + alignedLength - head > capacity) {
                 readers.setFloorRelease(slot, lane, ReaderSlotLayout.NO_FLOOR);
                 head = refreshHeadCache();
                 if (tail + alignedLength - head > capacity) {
+                    if (tail - head > capacity) {
+                        throw QueueFile.damaged(file.path(), "its tail " + tail + " is more than a ring (" + capacity
+                                + " bytes) ahead of the position every reader has passed (" + head + ")");
+                    }
                     return -1;
                 }
             }
