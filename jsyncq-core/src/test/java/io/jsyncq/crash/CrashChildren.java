@@ -65,10 +65,18 @@ final class CrashChildren {
                     System.exit(3);
                 }
                 // It is a reader too: read what others appended meanwhile, or it would wait for room it holds.
-                while (writer.poll(message -> { }, Waiter.NO_WAIT)) {
-                    // skip
+                // The others go on appending while it waits, so it reads again between short waits.
+                while (true) {
+                    while (writer.poll(message -> { }, Waiter.NO_WAIT)) {
+                        // skip
+                    }
+                    try {
+                        writer.append("t", body("after"), Waiter.deadlineAfter(100_000_000L));
+                        break;
+                    } catch (QueueFullException fullOfItsOwnUnread) {
+                        // read them, and try again
+                    }
                 }
-                writer.append("t", body("after"), Long.MAX_VALUE);
                 System.out.println("done");
             } catch (RegistrationLostException e) {
                 System.out.println("lost " + e.getClass().getSimpleName() + ": " + e.getMessage());
