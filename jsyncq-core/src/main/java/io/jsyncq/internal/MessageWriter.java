@@ -32,15 +32,39 @@ final class MessageWriter {
     /** A durable registration records each claim in its slot, for the process that may resume it. */
     private final boolean durable;
     private final Runnable reclaimDeadReaders = this::reclaimDeadReadersNow;
-    private volatile EncodedName lastType = EncodedName.of("message type", "");
-    private volatile EncodedName lastRelayedSender;
+    private final NameCache types = new NameCache("message type", EncodedName.of("message type", ""));
+    private final NameCache relayedSenders;
     private volatile long lastReclaimNanos = System.nanoTime() - RECLAIM_INTERVAL_NANOS;
 
-    /** A sender or type name with its UTF-8 form and hash, encoded once and reused while it repeats. */
+    /** A sender or type name with its UTF-8 form and hash. */
     private record EncodedName(String name, byte[] bytes, long hash) {
         static EncodedName of(String what, String name) {
             byte[] bytes = Names.encodeRecordName(what, name);
             return new EncodedName(name, bytes, NameHash.of(bytes));
+        }
+    }
+
+    /**
+     * The last name of one kind encoded, reused while it repeats: a writer's names rarely change from one
+     * append to the next. Racy by design: appending threads may each encode a name once more.
+     */
+    private static final class NameCache {
+        private final String what;
+        private volatile EncodedName last;
+
+        NameCache(String what, EncodedName first) {
+            this.what = what;
+            this.last = first;
+        }
+
+        EncodedName encode(String name) {
+            EncodedName cached = last;
+            if (cached.name.equals(name)) {
+                return cached;
+            }
+            EncodedName encoded = EncodedName.of(what, name);
+            last = encoded;
+            return encoded;
         }
     }
 
@@ -55,7 +79,7 @@ final class MessageWriter {
         this.generation = ReaderSlotLayout.generation(slotWord);
         this.ownSender = new EncodedName(new String(senderBytes, StandardCharsets.UTF_8), senderBytes,
                 NameHash.of(senderBytes));
-        this.lastRelayedSender = ownSender;
+        this.relayedSenders = new NameCache("sender name", ownSender);
         this.durable = durable;
     }
 
@@ -85,7 +109,7 @@ final class MessageWriter {
      * @return the message's position
      */
     long appendAs(String sender, String type, MemorySegment body, long deadline) {
-        return append(encodeRelayedSender(sender), type, body, deadline, false);
+        return append(relayedSenders.encode(sender), type, body, deadline, false);
     }
 
     /**
@@ -101,7 +125,7 @@ final class MessageWriter {
         int lane = -1;
         boolean claimEnded = true; // until a floor is set: from claim() to publishing or skipping
         try {
-            EncodedName encodedType = encodeType(type);
+            EncodedName encodedType = types.encode(type);
             byte[] typeBytes = encodedType.bytes;
             requireReadable(body);
             long bodyLength = body.byteSize();
@@ -253,25 +277,5 @@ final class MessageWriter {
         return new QueueFullException("queue '" + registration.queueName() + "' is full: the message needs " + alignedLength
                 + " bytes and " + free + " of " + queue.capacity() + " are free. " + QueueStatus.slowestReader(queue, slot)
                 + "; pop more often, wait with a timeout, or create the queue larger");
-    }
-
-    private EncodedName encodeType(String type) {
-        EncodedName last = lastType;
-        if (last.name.equals(type)) {
-            return last;
-        }
-        EncodedName encoded = EncodedName.of("message type", type);
-        lastType = encoded;
-        return encoded;
-    }
-
-    private EncodedName encodeRelayedSender(String sender) {
-        EncodedName last = lastRelayedSender;
-        if (last.name.equals(sender)) {
-            return last;
-        }
-        EncodedName encoded = EncodedName.of("sender name", sender);
-        lastRelayedSender = encoded;
-        return encoded;
     }
 }
