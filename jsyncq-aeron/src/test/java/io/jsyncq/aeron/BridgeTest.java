@@ -130,6 +130,8 @@ class BridgeTest {
                 .map(line -> Long.parseLong(line.split(" ")[1])).orElseThrow();
         bridgeA.process().getOutputStream().close();
         bridgeA.waitForSuccess(Duration.ofSeconds(60));
+        bridgeB.process().getOutputStream().close(); // a clean stop, which also removes its driver's directory
+        bridgeB.waitForSuccess(Duration.ofSeconds(60));
         Matcher undelivered = Pattern.compile("undelivered=(\\d+)").matcher(bridgeA.stdout());
         assertThat(undelivered.find()).as(bridgeA.stdout()).isTrue();
         long counted = Long.parseLong(undelivered.group(1));

@@ -71,6 +71,8 @@ class BridgeCommandTest {
             Cli.Result stopped = bridgeA.await(Duration.ofSeconds(30));
             assertThat(stopped.stderr()).contains("stopped after relaying 1 messages out and 1 in");
             assertThat(Cli.run("--dir", a, "stat", "orders").exitCode()).isNotZero(); // the last registration left
+            bridgeB.terminate(); // a clean stop, which also removes its driver's directory
+            assertThat(bridgeB.await(Duration.ofSeconds(30)).stderr()).contains("stopped after relaying");
         }
     }
 
