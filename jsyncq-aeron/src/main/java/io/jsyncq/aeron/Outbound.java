@@ -111,12 +111,11 @@ final class Outbound implements Runnable {
         long now = System.nanoTime();
         for (PeerLink peer : peers) {
             while (!peer.isCutOff() && peer.next < backlog.end()) {
-                byte[] bytes = backlog.frame(peer.next);
-                if (bytes == null) {
+                if (backlog.isPlaceholder(peer.next)) {
                     peer.skipUndelivered(); // a message no stream carries, counted when it was read
                     continue;
                 }
-                backlogFrame.wrap(bytes, 0, backlog.length(peer.next));
+                backlog.wrap(peer.next, backlogFrame);
                 if (!peer.offer(backlogFrame, backlogFrame.capacity(), now)) {
                     break;
                 }

@@ -63,12 +63,13 @@ class RelayFrameAndBacklogTest {
         backlog.add(null, 999_999); // a message no stream carries: a placeholder, counted as no bytes
         assertThat(backlog.start()).isEqualTo(1);
         assertThat(backlog.end()).isEqualTo(202);
+        UnsafeBuffer kept = new UnsafeBuffer(new byte[0]);
         for (int sequence = 1; sequence <= 200; sequence++) {
-            UnsafeBuffer kept = new UnsafeBuffer(backlog.frame(sequence), 0, backlog.length(sequence));
+            backlog.wrap(sequence, kept);
             assertThat(RelayFrame.sequence(kept, 0)).isEqualTo(sequence);
             assertThat(RelayFrame.isWellFormed(kept, 0, kept.capacity())).isTrue();
         }
-        assertThat(backlog.frame(201)).isNull();
+        assertThat(backlog.isPlaceholder(201)).isTrue();
         long bytes = backlog.bytes();
         backlog.releaseBefore(101);
         assertThat(backlog.start()).isEqualTo(101);
@@ -80,5 +81,37 @@ class RelayFrameAndBacklogTest {
         backlog.skipTo(300);
         assertThat(backlog.start()).isEqualTo(300);
         assertThat(backlog.end()).isEqualTo(300);
+    }
+
+    /**
+     * The frames' bytes share one array used as a ring: a window of frames sliding through many laps of it
+     * keeps every held frame intact (none overwritten by a later one, none split at the array's end), and
+     * the array grows only while the window does.
+     */
+    @Test
+    void framesSlidingThroughTheRingStayIntactAcrossLapsAndGrowth() {
+        Backlog backlog = new Backlog();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        UnsafeBuffer kept = new UnsafeBuffer(new byte[0]);
+        int window = 10;
+        for (long sequence = 1; sequence <= 20_000; sequence++) {
+            if (sequence == 10_000) {
+                window = 200; // the peer falls behind: the ring must grow, keeping what it holds
+            }
+            int bodyLength = random.nextInt(3_000);
+            UnsafeBuffer frame = frame(sequence, "s" + sequence % 3, "t", bodyLength);
+            frame.setMemory(frame.capacity() - bodyLength, bodyLength, (byte) sequence);
+            backlog.add(frame, frame.capacity());
+            backlog.releaseBefore(sequence - window + 1);
+            for (long held = backlog.start(); held < backlog.end(); held += 7) {
+                backlog.wrap(held, kept);
+                assertThat(RelayFrame.isWellFormed(kept, 0, kept.capacity())).as("frame %d at %d", held, sequence).isTrue();
+                assertThat(RelayFrame.sequence(kept, 0)).isEqualTo(held);
+                if (kept.capacity() > RelayFrame.HEADER_LENGTH + 4) {
+                    assertThat(kept.getByte(kept.capacity() - 1)).isEqualTo((byte) held);
+                }
+            }
+        }
+        assertThat(backlog.end() - backlog.start()).isEqualTo(200);
     }
 }
