@@ -117,22 +117,17 @@ class Waiter:
 
     def wait(self, condition, channel, bed, for_space, between_sleeps, deadline):
         """True once ``condition()`` holds; False if the deadline passed first."""
-        if condition():
-            return True
-        start = time.monotonic_ns()
-        spin = self.spin_nanos >> self._spin_shift
-        spin_end = start + spin if deadline is None else min(deadline, start + spin)
-        try:
-            return self._spin_then_sleep(condition, channel, bed, for_space, between_sleeps, deadline, spin_end)
-        finally:
-            waited = time.monotonic_ns() - start  # a wait a whole spin covered doubles the next spin
-            self._spin_shift = (max(0, self._spin_shift - 1) if waited <= self.spin_nanos
-                                else min(_MAX_SPIN_SHIFT, self._spin_shift + 1))
+        return self._spin_then(condition, deadline,
+                               lambda: self._sleep_rounds(condition, channel, bed, for_space, between_sleeps, deadline))
 
     def wait_fused(self, condition, sleep_once, between_sleeps, deadline):
         """``wait`` for a reader, whose sleeping round (sequence, counts, arm, condition, futex wait, counts
         back) is one call of the shim, ``sleep_once(nanos)``: 1 when the condition holds, 0 to look again,
         2 when it does not and ``nanos`` <= 0. The same spin, adaptation and deadlines as ``wait``."""
+        return self._spin_then(condition, deadline, lambda: self._fused_rounds(sleep_once, between_sleeps, deadline))
+
+    def _spin_then(self, condition, deadline, sleep):
+        """The spin both waits share, then ``sleep()``; a wait a whole spin covered doubles the next spin."""
         if condition():
             return True
         start = time.monotonic_ns()
@@ -141,7 +136,7 @@ class Waiter:
             spin = 0  # the adaptation has cut it below one look: sleep at once
         spin_end = start + spin if deadline is None else min(deadline, start + spin)
         try:
-            while spin_end > start:  # spin
+            while True:  # spin: each look is a few cffi calls, so the clock is read every time
                 now = time.monotonic_ns()
                 if deadline is not None and now >= deadline:
                     return False
@@ -149,29 +144,24 @@ class Waiter:
                     break
                 if condition():
                     return True
-            while True:
-                between_sleeps()
-                remaining = MAX_SLEEP_NANOS if deadline is None else min(deadline - time.monotonic_ns(),
-                                                                          MAX_SLEEP_NANOS)
-                result = sleep_once(remaining)
-                if result == 1:
-                    return True
-                if result == 2:
-                    return False
+            return sleep()
         finally:
             waited = time.monotonic_ns() - start
             self._spin_shift = (max(0, self._spin_shift - 1) if waited <= self.spin_nanos
                                 else min(_MAX_SPIN_SHIFT, self._spin_shift + 1))
 
-    def _spin_then_sleep(self, condition, channel, bed, for_space, between_sleeps, deadline, spin_end):
-        while True:  # spin: each look is a few cffi calls, so the clock is read every time
-            now = time.monotonic_ns()
-            if deadline is not None and now >= deadline:
-                return False
-            if now >= spin_end:
-                break
-            if condition():
+    @staticmethod
+    def _fused_rounds(sleep_once, between_sleeps, deadline):
+        while True:
+            between_sleeps()
+            remaining = MAX_SLEEP_NANOS if deadline is None else min(deadline - time.monotonic_ns(), MAX_SLEEP_NANOS)
+            result = sleep_once(remaining)
+            if result == 1:
                 return True
+            if result == 2:
+                return False
+
+    def _sleep_rounds(self, condition, channel, bed, for_space, between_sleeps, deadline):
         sleepers = self._sleepers[for_space]
         while True:
             between_sleeps()
