@@ -705,7 +705,8 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
          *
          * @param filterSelf true to skip every message that carries this sender name, including those of
          *                   other registrations with the same name, and every message this registration
-         *                   appended under another name ({@link SyncQueue#appendAs})
+         *                   appended under another name ({@link SyncQueue#appendAs}), in this process or,
+         *                   for a resumed {@link #durable()} registration, in an earlier one
          * @return this builder
          */
         public Builder filterSelf(boolean filterSelf) {

@@ -40,11 +40,10 @@ final class MessageReader {
     private final RecordView view;
     private final Screen senderScreen = new Screen(this::screensChanged);
     private final Screen typeScreen = new Screen(this::screensChanged);
-    /** This registration's {@link RecordLayout#writerIdentity}, or -1 (no record's) to read its own records. */
-    private final long ownWriterIdentity;
     /** The cursor is stored only by {@link #acknowledge}, never at the end of a batch. */
     private final boolean manualAcknowledge;
-    private long skippedWriterIdentity = -1; // set before the handle is published
+    /** This registration's slot once it skips its own records, or -1 (no record's) to read them. */
+    private int skippedWriterSlot = -1; // set before the handle is published
     private final BooleanSupplier nextRecordResolved = this::nextRecordResolved;
     private final Runnable repairHole = this::repairHole;
 
@@ -65,7 +64,7 @@ final class MessageReader {
     private long lastRepairNanos = System.nanoTime() - REPAIR_INTERVAL_NANOS;
 
     MessageReader(Registration registration, SharedQueue queue, CrashRecovery recovery, Waiter waiter, int slot,
-                  boolean writeOnly, long ownWriterIdentity, boolean manualAcknowledge) {
+                  boolean writeOnly, boolean manualAcknowledge) {
         this.registration = registration;
         this.queue = queue;
         this.memory = queue.memory();
@@ -73,7 +72,6 @@ final class MessageReader {
         this.waiter = waiter;
         this.slot = slot;
         this.writeOnly = writeOnly;
-        this.ownWriterIdentity = ownWriterIdentity;
         this.manualAcknowledge = manualAcknowledge;
         this.view = new RecordView(memory, queue.capacity());
         this.cursor = queue.readers().cursorVolatile(slot);
@@ -82,10 +80,20 @@ final class MessageReader {
 
     /**
      * Skips, from now on, every record this registration wrote, whatever sender name it carries (a relay's
-     * {@link MessageWriter#appendAs}), as well as those its sender screen skips.
+     * {@link MessageWriter#appendAs}), as well as those its sender screen skips; for a resumed durable
+     * registration, those its earlier processes wrote too.
+     *
+     * <p>Why by writer slot alone, not slot and generation: a resumed durable registration has the next
+     * generation, and what its earlier processes appended and never read lies ahead of its cursor (a relay
+     * would echo it). And no other registration's record of this slot lies at or after the cursor: a slot is
+     * freed only once its owner is dead or closed, so all that owner's claims came before the free; a new
+     * registration takes a free slot and then reads the tail as its first position, past all of them; and
+     * while this registration lasts, its slot is nobody else's, parked or not (only the next process of a
+     * durable name takes a parked slot; an operator's evict frees it, and the name starts anew at the tail).
+     * Skipped records and repaired holes are passed by their marks, before any header is read.
      */
     void skipOwnRecords() {
-        skippedWriterIdentity = ownWriterIdentity;
+        skippedWriterSlot = slot;
         screensChanged(); // its writer may now hand its wait on past its own records
     }
 
@@ -261,7 +269,7 @@ final class MessageReader {
             return;
         }
         try {
-            queue.readers().publishScreens(slot, senderScreen.hashes(), typeScreen.hashes(), skippedWriterIdentity >= 0);
+            queue.readers().publishScreens(slot, senderScreen.hashes(), typeScreen.hashes(), skippedWriterSlot >= 0);
             queue.wakeReader(slot);
         } catch (IllegalStateException closedMeanwhile) {
             if (!registration.isClosed()) {
@@ -271,7 +279,7 @@ final class MessageReader {
     }
 
     private boolean isScreened() {
-        return view.writerIdentity() == skippedWriterIdentity
+        return view.writerSlot() == skippedWriterSlot
                 || senderScreen.matches(memory, view.senderOffset(), view.senderLength())
                 || typeScreen.matches(memory, view.typeOffset(), view.typeLength());
     }

@@ -333,7 +333,10 @@ public final class ReaderTable {
         }
         if ((summary & SUMMARY_SKIPS_OWN) != 0
                 && writerIdentity == RecordLayout.writerIdentity(generation(slotWordVolatile(slot)), slot)) {
-            return true; // a record of its own registration, which it skips: a relay's relayed record
+            // A record of its own registration, which it skips: a relay's relayed record. Its reader skips
+            // by slot alone, so also an earlier process's record of a resumed durable registration: this
+            // compares the current generation and wakes it for those, a spare wake-up, never a lost one.
+            return true;
         }
         int senders = Math.min(summary & 0xFF, SUMMARY_HASHES);
         for (int i = 0; i < senders; i++) {

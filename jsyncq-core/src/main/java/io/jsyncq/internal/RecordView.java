@@ -21,7 +21,7 @@ public final class RecordView implements MessageView {
     private int typeLength;
     private int bodyLength;
     private int recordLength;
-    private long writerIdentity;
+    private int writerSlot;
     private long endPosition;
 
     RecordView(MemorySegment memory, long capacity) {
@@ -44,7 +44,7 @@ public final class RecordView implements MessageView {
         bodyLength = (int) (lengths >>> 32);
         senderLength = (int) (writer >>> 48) & 0xFF;
         typeLength = (int) (writer >>> 56) & 0xFF;
-        writerIdentity = writer & RecordLayout.WRITER_IDENTITY_MASK;
+        writerSlot = (int) (writer >>> 32) & 0xFFFF;
         return recordLength >= RecordLayout.HEADER_LENGTH
                 && recordLength <= capacity
                 && bodyLength >= 0
@@ -61,9 +61,9 @@ public final class RecordView implements MessageView {
         return endPosition;
     }
 
-    /** The writer's slot and generation ({@link RecordLayout#writerIdentity}). */
-    long writerIdentity() {
-        return writerIdentity;
+    /** The slot of the registration that wrote the record. */
+    int writerSlot() {
+        return writerSlot;
     }
 
     int recordLength() {

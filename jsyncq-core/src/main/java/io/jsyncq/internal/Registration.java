@@ -56,7 +56,7 @@ public final class Registration implements AutoCloseable {
         long lastClaim = resumed ? readers.lastClaimAcquire(slot) : -1;
         this.lastAppendBeforeResume = lastClaim >= 0 && queue.markVolatile(lastClaim) == lastClaim ? lastClaim : -1;
         this.reader = new MessageReader(this, queue, recovery, waiter, slot, settings.writeOnly(),
-                RecordLayout.writerIdentity(ReaderSlotLayout.generation(slotWord), slot), settings.manualAcknowledge());
+                settings.manualAcknowledge());
         this.writer = new MessageWriter(this, queue, recovery, waiter, slot, slotWord, senderBytes, settings.durable());
     }
 

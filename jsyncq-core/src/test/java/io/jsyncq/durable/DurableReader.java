@@ -19,6 +19,10 @@ import java.time.Duration;
  *   <li>{@code append-die}: appends "sure" and prints its position ({@code noted=P}), then appends "in doubt"
  *       and dies right after it is published ({@code appended=P}, {@code published}), or with ACK_AFTER
  *       {@code claim}, right after claiming it (before it is written).</li>
+ *   <li>{@code relay}: as a relay does, appends COUNT messages under the sender "peer" with {@code appendAs}
+ *       ({@code r-FROM}, ...), reading none of them, each followed by a message of another registration of
+ *       this process ({@code m-FROM}, ...); FROM is the fourth argument. Prints {@code appended}; then waits
+ *       to be killed or, with a fifth argument {@code close}, closes both and prints {@code closed}.</li>
  * </ul>
  */
 public final class DurableReader {
@@ -30,6 +34,10 @@ public final class DurableReader {
         int count = Integer.parseInt(args[2]);
         if (mode.equals("append-die")) {
             appendAndDie(name, args.length > 3 && args[3].equals("claim"));
+            return;
+        }
+        if (mode.equals("relay")) {
+            relay(name, count, Integer.parseInt(args[3]), args.length > 4 && args[4].equals("close"));
             return;
         }
         SyncQueue.Builder builder = SyncQueue.builder(name).sender("audit").durable();
@@ -66,6 +74,27 @@ public final class DurableReader {
         }
         System.out.println("done");
         System.out.flush();
+        Thread.sleep(Long.MAX_VALUE); // killed by the test
+    }
+
+    /** Relays messages it never reads, interleaved with another writer's; filters itself, as a relay must. */
+    private static void relay(String name, int count, int from, boolean close) throws InterruptedException {
+        SyncQueue audit = SyncQueue.builder(name).sender("audit").durable().open();
+        SyncQueue local = SyncQueue.builder(name).sender("local").writeOnly().open();
+        System.out.println("resumed=" + audit.isResumed());
+        for (int i = from; i < from + count; i++) {
+            audit.appendAs("peer", "t", MemorySegment.ofArray(("r-" + i).getBytes(StandardCharsets.UTF_8)),
+                    Duration.ofSeconds(10));
+            local.append("t", "m-" + i);
+        }
+        System.out.println("appended");
+        System.out.flush();
+        if (close) {
+            audit.close();
+            local.close();
+            System.out.println("closed");
+            return;
+        }
         Thread.sleep(Long.MAX_VALUE); // killed by the test
     }
 

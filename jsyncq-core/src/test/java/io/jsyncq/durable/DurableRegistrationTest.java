@@ -171,6 +171,38 @@ class DurableRegistrationTest {
         }
     }
 
+    @Test
+    void aResumedRegistrationSkipsWhatItsEarlierProcessesAppendedAndNeverRead() throws Exception {
+        try (SyncQueue writer = SyncQueue.builder(name).size(4096).sender("writer").writeOnly().create();
+             SyncQueue watcher = SyncQueue.builder(name).sender("watcher").open()) {
+            // Two processes of one durable registration relay messages under "peer" (as a bridge's inbound
+            // side does) and read none of them: the first is killed, the second, resumed, closes.
+            ChildJvm killed = start(name, "relay", "3", "0");
+            awaitLine(killed, "appended");
+            killed.signal("KILL");
+            killed.waitFor(Duration.ofSeconds(10));
+            ChildJvm closed = start(name, "relay", "3", "3", "close");
+            closed.waitForSuccess(Duration.ofSeconds(60));
+            assertThat(killed.stdoutLines().getFirst()).isEqualTo("resumed=false");
+            assertThat(closed.stdoutLines().getFirst()).isEqualTo("resumed=true");
+            writer.append("t", "m-6");
+            List<String> all = new ArrayList<>();
+            for (int i = 0; i < 13; i++) {
+                all.add(watcher.pop(Duration.ofSeconds(10)).orElseThrow().text());
+            }
+            assertThat(all).containsExactly("r-0", "m-0", "r-1", "m-1", "r-2", "m-2", "r-3", "m-3", "r-4", "m-4",
+                    "r-5", "m-5", "m-6");
+
+            // The third process resumes where the first began, before every relayed message: it filters itself,
+            // and those are its registration's own, whichever of its processes wrote them.
+            ChildJvm resumed = start(name, "read", "7");
+            awaitLine(resumed, "done");
+            List<String> lines = resumed.stdoutLines();
+            assertThat(lines.getFirst()).isEqualTo("resumed=true");
+            assertThat(lines.subList(2, lines.size() - 1)).containsExactlyElementsOf(bodies(0, 7));
+        }
+    }
+
     private static long number(ChildJvm child, String prefix) {
         return child.stdoutLines().stream().filter(line -> line.startsWith(prefix)).findFirst()
                 .map(line -> Long.parseLong(line.substring(prefix.length()))).orElseThrow();
