@@ -8,13 +8,14 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.jsyncq.NoSuchQueueException;
 import io.jsyncq.QueueAdmin;
+import io.jsyncq.QueueInUseException;
+import io.jsyncq.QueueInfo;
 import io.jsyncq.ReaderInfo;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.SyncQueueException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,8 +51,11 @@ import java.util.function.Consumer;
  *       full. A peer that takes nothing for the peer timeout is cut off: the bridge logs which messages that
  *       peer does not get, counts them in {@link #status()} (and {@code jsyncq stat}), and delivers again
  *       once the peer is back. Nothing is dropped silently.</li>
- *   <li>Not yet: a bridge that dies loses the messages it had in flight and those appended while it was down
- *       are not relayed (its registration ends with its process). The log and the peers' gap reports say so.</li>
+ *   <li>A bridge killed at any moment and started again (same queue, directory and listening endpoint) loses
+ *       nothing and delivers nothing twice: its registration is durable, so the queue keeps what is appended
+ *       while it is down; what it read is in its outbox (a file beside the queue) until every peer has
+ *       appended it; and each receiving bridge drops what it appended already (its inbox, beside the queue).
+ *       A stopped bridge keeps that place until {@link #forget} gives it up.</li>
  * </ul>
  *
  * <p>One bridge per queue per host: a second one for the same queue is refused (it would relay the first
@@ -69,6 +73,9 @@ public final class Bridge implements AutoCloseable {
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Subscription subscription;
+    private final Subscription acknowledgementsIn;
+    private final Outbox outbox;
+    private final Inbox inbox;
     private final List<PeerLink> peers;
     private final Outbound outbound;
     private final Inbound inbound;
@@ -86,7 +93,7 @@ public final class Bridge implements AutoCloseable {
         this.directory = builder.directory;
         refuseASecondBridge(builder);
         SyncQueue.Builder registration = SyncQueue.builder(queueName).directory(builder.directory)
-                .sender(senderName(builder.listen, builder.peers));
+                .sender(SENDER_PREFIX + builder.listen).durable().acknowledgeManually();
         if (builder.queueSize != null) {
             registration.size(builder.queueSize);
         }
@@ -94,25 +101,38 @@ public final class Bridge implements AutoCloseable {
         try {
             queue = builder.queueSize != null ? registration.openOrCreate() : registration.open();
             opened.add(queue);
+            outbox = Outbox.open(stateFile(builder, "outbox"), builder.maxBacklogBytes, log);
+            opened.add(outbox);
+            inbox = Inbox.open(stateFile(builder, "inbox"));
+            opened.add(inbox);
+            if (!queue.isResumed()) {
+                outbox.forgetQueuePositions();
+            }
+            inbox.recover(queue.isResumed(), queue.lastAppendBeforeResume(), log);
             driver = builder.aeronDirectory == null ? launchDriver(builder) : null;
             opened.add(driver);
             String aeronDirectory = driver != null ? driver.aeronDirectoryName() : builder.aeronDirectory.toString();
-            Inbound[] inboundHolder = new Inbound[1];
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory)
-                    .availableImageHandler(image -> inboundHolder[0].onImageAvailable(image))
-                    .unavailableImageHandler(image -> inboundHolder[0].onImageUnavailable(image)));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory));
             opened.add(aeron);
             int streamId = streamId(queueName);
             peers = new ArrayList<>();
+            List<ExclusivePublication> acknowledgementsOut = new ArrayList<>();
             for (Endpoint peer : builder.peers) {
                 ExclusivePublication publication = aeron.addExclusivePublication(peer.channel(), streamId);
-                peers.add(new PeerLink(peer, publication, builder.peerTimeout.toNanos(), log));
+                peers.add(new PeerLink(peer, publication, builder.peerTimeout.toNanos(), outbox.originId(),
+                        outbox.start(), log));
+                acknowledgementsOut.add(aeron.addExclusivePublication(peer.channel(), streamId + 1));
             }
-            outbound = new Outbound(queue, peers, builder.maxBacklogBytes, () -> stopping, log);
-            inbound = new Inbound(queue, new BackoffIdleStrategy(), () -> stopping, log);
-            inboundHolder[0] = inbound;
-            subscription = aeron.addSubscription(listen.channel(), streamId);
+            opened.addAll(peers);
+            opened.addAll(acknowledgementsOut);
+            inbound = new Inbound(queue, inbox, acknowledgementsOut, listen, new BackoffIdleStrategy(),
+                    () -> stopping, log);
+            subscription = aeron.addSubscription(listen.channel(), streamId, inbound::onImageAvailable,
+                    inbound::onImageUnavailable);
             inbound.subscribe(subscription);
+            acknowledgementsIn = aeron.addSubscription(listen.channel(), streamId + 1);
+            outbound = new Outbound(queue, peers, outbox, acknowledgementsIn, inbound::acknowledgeLimit,
+                    () -> stopping, log);
         } catch (RuntimeException | Error e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 CloseHelper.quietClose(opened.get(i));
@@ -126,7 +146,9 @@ public final class Bridge implements AutoCloseable {
         inboundThread.start();
         statusThread.start();
         log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.peers
-                + ", peer timeout " + builder.peerTimeout.toMillis() + " ms"
+                + ", peer timeout " + builder.peerTimeout.toMillis() + " ms, "
+                + (queue.isResumed() ? "resuming from where the previous bridge left off" : "from the queue's tail")
+                + (outbox.isEmpty() ? "" : ", " + (outbox.end() - outbox.start()) + " messages in the outbox")
                 + (driver != null ? "" : ", Aeron media driver at " + builder.aeronDirectory));
     }
 
@@ -138,6 +160,56 @@ public final class Bridge implements AutoCloseable {
      */
     public static Builder builder(String queueName) {
         return new Builder(queueName);
+    }
+
+    /**
+     * Gives up, for good, the place of a bridge that has stopped and will not run again: ends its parked
+     * registration, so that the queue stops keeping messages for it, and deletes its outbox and inbox. A
+     * stopped bridge otherwise keeps both, so that it can resume, loses nothing, and delivers nothing twice.
+     *
+     * @param directory the queue's directory
+     * @param queueName the queue's name
+     * @param listen    where that bridge listened: it names the bridge
+     * @return how many messages its outbox still held for its peers: they are not delivered now
+     * @throws BridgeException if that bridge is running
+     */
+    public static long forget(Path directory, String queueName, Endpoint listen) {
+        String sender = SENDER_PREFIX + listen;
+        try {
+            for (ReaderInfo reader : QueueAdmin.inspect(directory, queueName).readers()) {
+                if (reader.sender().equals(sender)) {
+                    if (!reader.parked()) {
+                        throw new BridgeException("the bridge " + listen + " of queue '" + queueName + "' is running"
+                                + " (pid " + reader.pid() + "): stop it first");
+                    }
+                    QueueAdmin.evict(directory, queueName, reader.slot());
+                }
+            }
+            QueueInfo after = QueueAdmin.inspect(directory, queueName);
+            if (after.registrations() == 0 && !after.keep()) {
+                QueueAdmin.remove(directory, queueName, false); // it was the last registration: as its close would
+            }
+        } catch (NoSuchQueueException | QueueInUseException gone) {
+            // no queue left, or someone registered meanwhile: only its files are the bridge's to remove
+        }
+        Builder files = builder(queueName).directory(directory).listen(listen);
+        long held = 0;
+        Path outbox = stateFile(files, "outbox");
+        if (java.nio.file.Files.exists(outbox)) {
+            try (Outbox open = Outbox.open(outbox, 1 << 20, line -> { })) {
+                held = open.end() - open.start();
+            } catch (BridgeException damaged) {
+                held = -1;
+            }
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(outbox);
+            java.nio.file.Files.deleteIfExists(stateFile(files, "inbox"));
+        } catch (java.io.IOException e) {
+            throw new BridgeException("cannot delete the bridge's files beside " + directory.resolve(queueName) + ": "
+                    + e.getMessage(), e);
+        }
+        return held;
     }
 
     /**
@@ -170,7 +242,11 @@ public final class Bridge implements AutoCloseable {
         inboundThread.join();
     }
 
-    /** Stops relaying, leaves the queue, and stops the embedded media driver (if it runs one). */
+    /**
+     * Stops relaying and stops the embedded media driver (if it runs one). The registration is parked, not
+     * ended: the queue keeps what is appended for this bridge until it is started again (with the same
+     * queue, directory and listening endpoint), or until {@link #forget} gives its place up.
+     */
     @Override
     public void close() {
         if (stopping) {
@@ -202,7 +278,7 @@ public final class Bridge implements AutoCloseable {
         log.accept("stopped after relaying " + last.relayed() + " messages out and "
                 + last.origins().stream().mapToLong(OriginStatus::appended).sum() + " in");
         peers.forEach(CloseHelper::quietClose);
-        CloseHelper.quietCloseAll(subscription, aeron, driver);
+        CloseHelper.quietCloseAll(subscription, acknowledgementsIn, aeron, driver, outbox, inbox);
     }
 
     /** For {@code jsyncq stat}: the status, beside the queue file, once a second. */
@@ -275,11 +351,12 @@ public final class Bridge implements AutoCloseable {
         }
     }
 
-    /** "bridge HOST:PORT -> PEER, PEER", cut to the 255 bytes a sender name may have. */
-    private static String senderName(Endpoint listen, List<Endpoint> peers) {
-        String name = SENDER_PREFIX + listen + " -> " + String.join(", ", peers.stream().map(Endpoint::toString).toList());
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        return bytes.length <= 255 ? name : new String(bytes, 0, 252, StandardCharsets.US_ASCII) + "...";
+    /**
+     * Where the bridge keeps what must outlive its process, beside the queue file:
+     * {@code .QUEUE.jsyncq-bridge-outbox-PORT} and {@code .QUEUE.jsyncq-bridge-inbox-PORT}.
+     */
+    private static Path stateFile(Builder builder, String kind) {
+        return builder.directory.resolve("." + builder.queueName + ".jsyncq-bridge-" + kind + "-" + builder.listen.port());
     }
 
     /** Every host's bridge for a queue uses the same stream: the queue name's hash. */

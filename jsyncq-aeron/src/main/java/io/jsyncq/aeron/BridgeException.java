@@ -12,4 +12,14 @@ public final class BridgeException extends RuntimeException {
     public BridgeException(String message) {
         super(message);
     }
+
+    /**
+     * A bridge failure caused by another.
+     *
+     * @param message what is wrong and what to do
+     * @param cause   the failure underneath
+     */
+    public BridgeException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -1,5 +1,6 @@
 package io.jsyncq.aeron;
 
+import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
@@ -10,13 +11,17 @@ import io.jsyncq.QueueClosedException;
 import io.jsyncq.QueueFullException;
 import io.jsyncq.SyncQueue;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -26,6 +31,14 @@ import java.util.function.Consumer;
  * skip it and it never goes back out). Each peer's stream is in that origin's order, and one thread
  * appends, so each origin's messages keep their order here too.
  *
+ * <p>Each frame is appended once, whatever restarts: the {@link Inbox} keeps, per origin, the newest
+ * sequence appended, and only the frame after it (or a gap notice's sequence) is taken; anything else is
+ * dropped, because the origin has it and sends it again. Each append runs between an intent noted in the
+ * inbox and its result, and while it runs, {@link #acknowledgeLimit()} stops the bridge's reader from
+ * handing back the space the append's record takes, so that a restarted bridge can tell whether it went in.
+ * Every few milliseconds (at once when something was appended) it tells every peer what it has appended
+ * from each origin, on the acknowledgement stream.
+ *
  * <p>A full local queue holds this thread, which stops taking frames; Aeron's flow control then holds the
  * peers' bridges, and so their writers: back-pressure from the slowest reader on any host reaches every
  * writer, as on one host.
@@ -33,41 +46,60 @@ import java.util.function.Consumer;
 final class Inbound implements Runnable {
 
     private static final int FRAGMENT_LIMIT = 64;
-    /** Each wait for room in the local queue; the thread looks at {@code stopping} between them. */
-    private static final Duration ROOM_WAIT = Duration.ofMillis(200);
     /** How often a wait for room in the local queue is logged while it lasts. */
     private static final long FULL_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** Acknowledgements: no more often than this while frames are appended, and at least this often idle. */
+    private static final long ACKNOWLEDGE_EVERY_NANOS = 1_000_000L;
+    private static final long HEARTBEAT_NANOS = 100_000_000L;
 
-    /** One origin's stream, by its Aeron session. */
+    /** What this bridge has received from one origin. */
     private static final class Origin {
-        final String source;
+        volatile String source;
+        volatile int session;
         volatile boolean connected = true;
         volatile long appended;
-        volatile long lastSequence;
+        volatile long newest;
         volatile long missing;
+        volatile long duplicates;
         volatile long notAppended;
+        long outOfOrderLoggedAt = -1;
 
-        Origin(String source) {
+        Origin(String source, int session) {
             this.source = source;
-        }
-
-        OriginStatus status() {
-            return new OriginStatus(source, connected, appended, lastSequence, missing, notAppended);
+            this.session = session;
         }
     }
 
     private final SyncQueue queue;
+    private final Inbox inbox;
     private Subscription subscription; // set before the thread starts
+    private final List<ExclusivePublication> acknowledgements;
+    private final byte[] listenEndpoint;
+    private final long run;
     private final IdleStrategy idle;
     private final BooleanSupplier stopping;
     private final Consumer<String> log;
     private final FragmentHandler assembler = new FragmentAssembler(this::onFrame);
-    private final Map<Integer, Origin> origins = new ConcurrentHashMap<>();
+    private final Map<Long, Origin> origins = new ConcurrentHashMap<>();
+    private final Map<Integer, String> sources = new ConcurrentHashMap<>();
+    private final UnsafeBuffer acknowledgement = new UnsafeBuffer(new byte[AckFrame.maxLength()]);
+    /** Between attempts to append to a full queue: spin, yield, then sleep up to 1 ms. */
+    private final IdleStrategy roomIdle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+    private volatile long acknowledgeLimit = Long.MAX_VALUE;
+    private long lastOriginId;
+    private Origin lastOrigin;
     private String lastSender = "";
     private String lastType = "";
+    private boolean appendedSinceAcknowledgement;
+    private long acknowledgedAtNanos;
 
-    Inbound(SyncQueue queue, IdleStrategy idle, BooleanSupplier stopping, Consumer<String> log) {
+    Inbound(SyncQueue queue, Inbox inbox, List<ExclusivePublication> acknowledgements, Endpoint listen,
+            IdleStrategy idle, BooleanSupplier stopping, Consumer<String> log) {
         this.queue = queue;
+        this.inbox = inbox;
+        this.acknowledgements = acknowledgements;
+        this.listenEndpoint = listen.toString().getBytes(StandardCharsets.US_ASCII);
+        this.run = ThreadLocalRandom.current().nextLong() | 1; // never 0, which means "none yet" to a peer
         this.idle = idle;
         this.stopping = stopping;
         this.log = log;
@@ -78,31 +110,48 @@ final class Inbound implements Runnable {
         this.subscription = subscription;
     }
 
+    /**
+     * The position the bridge's own acknowledgement of the local queue must not pass now: the position of
+     * the append before the one in progress, or {@link Long#MAX_VALUE} while none is.
+     */
+    long acknowledgeLimit() {
+        return acknowledgeLimit;
+    }
+
     /** Aeron's callback (on its conductor thread) when a peer's stream starts. */
     void onImageAvailable(Image image) {
-        origins.put(image.sessionId(), new Origin(image.sourceIdentity()));
+        sources.put(image.sessionId(), image.sourceIdentity());
         log.accept("receiving from " + image.sourceIdentity() + " (stream session " + image.sessionId() + ")");
     }
 
     /** Aeron's callback when a peer's stream ends (its bridge stopped, or it was silent too long). */
     void onImageUnavailable(Image image) {
-        Origin origin = origins.get(image.sessionId());
-        if (origin != null) {
-            origin.connected = false;
+        long appended = 0;
+        for (Origin origin : origins.values()) {
+            if (origin.session == image.sessionId()) {
+                origin.connected = false;
+                appended += origin.appended;
+            }
         }
         log.accept("no longer receiving from " + image.sourceIdentity() + " (stream session " + image.sessionId()
-                + ")" + (origin == null ? "" : ", after " + origin.appended + " messages"));
+                + "), after " + appended + " messages appended from it");
     }
 
     List<OriginStatus> status() {
-        return origins.values().stream().map(Origin::status).toList();
+        return origins.entrySet().stream().map(entry -> {
+            Origin origin = entry.getValue();
+            return new OriginStatus(Long.toHexString(entry.getKey()), origin.source, origin.connected, origin.appended,
+                    origin.newest, origin.missing, origin.duplicates, origin.notAppended);
+        }).toList();
     }
 
     @Override
     public void run() {
         try {
             while (!stopping.getAsBoolean()) {
-                idle.idle(subscription.poll(assembler, FRAGMENT_LIMIT));
+                int fragments = subscription.poll(assembler, FRAGMENT_LIMIT);
+                acknowledgeIfDue(System.nanoTime());
+                idle.idle(fragments);
             }
         } catch (QueueClosedException closed) {
             if (!stopping.getAsBoolean()) {
@@ -111,45 +160,107 @@ final class Inbound implements Runnable {
         }
     }
 
+    private void acknowledgeIfDue(long now) {
+        long since = now - acknowledgedAtNanos;
+        if (since < HEARTBEAT_NANOS && !(appendedSinceAcknowledgement && since >= ACKNOWLEDGE_EVERY_NANOS)) {
+            return;
+        }
+        int length = AckFrame.encode(acknowledgement, run, listenEndpoint, inbox);
+        for (ExclusivePublication publication : acknowledgements) {
+            publication.offer(acknowledgement, 0, length); // one refused is sent again, newer, soon
+        }
+        appendedSinceAcknowledgement = false;
+        acknowledgedAtNanos = now;
+    }
+
     private void onFrame(DirectBuffer buffer, int offset, int length, Header header) {
-        Origin origin = origins.computeIfAbsent(header.sessionId(), session -> new Origin("session " + session));
         if (!RelayFrame.isWellFormed(buffer, offset, length)) {
+            Origin origin = originOf(0, header.sessionId());
             if (origin.notAppended++ == 0) {
                 log.accept("a damaged frame from " + origin.source + " (its lengths do not add up to its "
                         + length + " bytes) was NOT appended; is that peer a jsyncq bridge of the same version?");
             }
             return;
         }
+        long originId = RelayFrame.origin(buffer, offset);
+        Origin origin = originOf(originId, header.sessionId());
         long sequence = RelayFrame.sequence(buffer, offset);
-        long last = origin.lastSequence;
-        if (last != 0 && sequence > last + 1) {
-            origin.missing += sequence - last - 1;
-            log.accept("from " + origin.source + ": origin sequences " + (last + 1) + " to " + (sequence - 1)
-                    + " never arrived: that bridge cut this host off meanwhile (its log says why)");
+        long newest = inbox.newestSequence(originId);
+        if (RelayFrame.isGapNotice(buffer, offset)) {
+            if (sequence > newest) {
+                if (newest > 0) {
+                    origin.missing += sequence - newest;
+                    log.accept("from " + origin.source + ": origin sequences " + (newest + 1) + " to " + sequence
+                            + " will not arrive: that bridge cut this host off meanwhile (its log says why)");
+                }
+                inbox.skipTo(originId, sequence);
+                origin.newest = sequence;
+            }
+            return;
         }
-        origin.lastSequence = sequence;
+        if (sequence != newest + 1) {
+            origin.duplicates++;
+            if (sequence > newest + 1 && origin.outOfOrderLoggedAt != newest) {
+                origin.outOfOrderLoggedAt = newest;
+                log.accept("from " + origin.source + ": origin sequence " + sequence + " came before " + (newest + 1)
+                        + "; dropped, to be sent again");
+            }
+            return;
+        }
         String sender = sender(buffer, offset);
         String type = type(buffer, offset);
         MemorySegment body = RelayFrame.body(buffer, offset, length);
-        if (appendLocally(sender, type, body, origin)) {
+        if (appendLocally(sender, type, body, origin, originId, sequence)) {
             origin.appended++;
-        } else {
-            origin.notAppended++;
+            origin.newest = sequence;
+            appendedSinceAcknowledgement = true;
         }
     }
 
+    private Origin originOf(long originId, int session) {
+        if (lastOrigin != null && originId == lastOriginId && lastOrigin.session == session) {
+            return lastOrigin;
+        }
+        String source = sources.getOrDefault(session, "session " + session);
+        Origin origin = origins.computeIfAbsent(originId, id -> new Origin(source, session));
+        if (origin.session != session) {
+            origin.session = session;
+            origin.source = source;
+            origin.connected = true;
+        }
+        lastOriginId = originId;
+        lastOrigin = origin;
+        return origin;
+    }
+
     /** Waits for room as long as it takes, unless the bridge stops: a full queue here is back-pressure. */
-    private boolean appendLocally(String sender, String type, MemorySegment body, Origin origin) {
+    /**
+     * Appends between an intent noted in the inbox and its result, waiting for room as long as it takes,
+     * unless the bridge stops: a full queue here is back-pressure.
+     *
+     * <p>Each attempt takes room only if there is some now, with the acknowledgement limit set for just that
+     * attempt; the waits between attempts lift it. Waiting inside the append instead would hold the limit
+     * for the whole wait, and the room awaited may be exactly what the bridge's own reader cannot hand back
+     * past the limit.
+     */
+    private boolean appendLocally(String sender, String type, MemorySegment body, Origin origin, long originId,
+                                  long sequence) {
         long fullSince = 0;
         long lastLogged = 0;
+        inbox.beginAppend(originId, sequence);
+        roomIdle.reset();
         for (;;) {
+            acknowledgeLimit = inbox.newestAppendPosition(); // before the claim: see acknowledgeLimit()
             try {
-                queue.appendAs(sender, type, body, ROOM_WAIT);
-                if (fullSince != 0 && lastLogged != 0) {
+                long position = queue.appendAs(sender, type, body, Duration.ZERO);
+                inbox.endAppend(originId, sequence, position); // then, and only then, the limit goes
+                acknowledgeLimit = Long.MAX_VALUE;
+                if (lastLogged != 0) {
                     log.accept("the local queue has room again; receiving from the peers again");
                 }
                 return true;
             } catch (QueueFullException full) {
+                acknowledgeLimit = Long.MAX_VALUE;
                 long now = System.nanoTime();
                 if (fullSince == 0) {
                     fullSince = now;
@@ -159,11 +270,17 @@ final class Inbound implements Runnable {
                             + " s, holding the peers back: " + full.getMessage());
                 }
                 if (stopping.getAsBoolean()) {
+                    inbox.abandonAppend(); // not appended: it comes again after the restart
                     return false;
                 }
+                acknowledgeIfDue(now);
+                roomIdle.idle();
             } catch (MessageTooLargeException tooLarge) {
+                acknowledgeLimit = Long.MAX_VALUE;
                 log.accept("a message from " + sender + " via " + origin.source + " was NOT appended: "
                         + tooLarge.getMessage());
+                inbox.endAppend(originId, sequence, inbox.newestAppendPosition()); // it never will be
+                origin.notAppended++;
                 return false;
             }
         }

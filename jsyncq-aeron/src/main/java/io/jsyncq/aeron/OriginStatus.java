@@ -1,17 +1,20 @@
 package io.jsyncq.aeron;
 
 /**
- * What a bridge has received from one peer's stream (one run of the origin bridge).
+ * What a bridge has received from one origin: another host's outbox, as long as that outbox lasts (across
+ * restarts of its bridge).
  *
- * @param source        the sending peer's address, as the network shows it
- * @param connected     whether the stream is live now
- * @param appended      messages appended to the local queue
- * @param lastSequence  the origin sequence of the last message received
- * @param missing       origin sequences skipped: messages the origin did not deliver to this host (its log
- *                      and its status say why)
- * @param notAppended   messages received but not appended here: too large for the local queue, damaged,
- *                      or arriving while this bridge stopped
+ * @param origin         the origin's id, in hexadecimal
+ * @param source         the sending peer's address, as the network shows it, for its latest stream
+ * @param connected      whether that stream is live now
+ * @param appended       messages appended to the local queue by this bridge run
+ * @param newestSequence the origin sequence of the newest message appended (or known not to come)
+ * @param missing        origin sequences announced as not coming: messages the origin did not deliver to
+ *                       this host (its log and its status say why)
+ * @param duplicates     frames received and not appended because this host had them already, or was owed
+ *                       earlier ones first (the origin sends those again)
+ * @param notAppended    messages received but never appended here: too large for the local queue, or damaged
  */
-public record OriginStatus(String source, boolean connected, long appended, long lastSequence, long missing,
-                           long notAppended) {
+public record OriginStatus(String origin, String source, boolean connected, long appended, long newestSequence,
+                           long missing, long duplicates, long notAppended) {
 }

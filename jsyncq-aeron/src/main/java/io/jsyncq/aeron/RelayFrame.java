@@ -6,17 +6,21 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
  * The layout of one relayed message in an Aeron stream between bridges: a jsyncq record's header, less
- * what only means something in the origin's file (its writer slot), plus the origin's sequence.
+ * what only means something in the origin's file (its writer slot), plus where it comes from.
  *
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                  origin sequence (i64): 1, 2, 3...             |
+ *  |                 origin id (i64): the origin's outbox           |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |              origin sequence (i64): 1, 2, 3...                 |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                       body length (i32)                       |
@@ -27,18 +31,30 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * Little-endian, as Aeron's own headers. The origin sequence numbers the messages one bridge run sends, on
- * every one of its streams alike: a receiver that sees a gap knows the origin cut it off for that long
- * (its peer timeout), and says so. A frame comes from the network, so {@link #isWellFormed} checks every
- * length before any is used.
+ * Little-endian, as Aeron's own headers. The origin id names the origin host's {@link Outbox} (random, made
+ * with it), and the origin sequence numbers that outbox's frames for its whole life, across restarts of
+ * its bridge: a receiver drops a frame it has appended already (at or below the newest sequence of that
+ * origin in its {@link Inbox}), and one that sees a gap knows the origin cut it off for that long, and says
+ * so.
+ *
+ * <p>A <em>gap notice</em> is a header alone with a body length of -1: "no frame of this origin up to this
+ * sequence will come to you" (the origin counted them as not delivered to this peer, or it no longer holds
+ * them). A receiver appends only a frame that follows the one before it, or the sequence of a notice; any
+ * other is one it must drop, because the origin sends it again. A frame comes from the network, so
+ * {@link #isWellFormed} checks every length before any is used.
  */
 final class RelayFrame {
 
-    static final int SEQUENCE_OFFSET = 0;
-    static final int BODY_LENGTH_OFFSET = 8;
-    static final int SENDER_LENGTH_OFFSET = 12;
-    static final int TYPE_LENGTH_OFFSET = 13;
-    static final int HEADER_LENGTH = 16;
+    static final int ORIGIN_OFFSET = 0;
+    static final int SEQUENCE_OFFSET = 8;
+    static final int BODY_LENGTH_OFFSET = 16;
+    static final int SENDER_LENGTH_OFFSET = 20;
+    static final int TYPE_LENGTH_OFFSET = 21;
+    static final int HEADER_LENGTH = 24;
+    private static final int GAP_NOTICE = -1;
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private RelayFrame() {
     }
@@ -48,34 +64,52 @@ final class RelayFrame {
     }
 
     /**
-     * Writes {@code message} into {@code frame} at 0, with {@code sequence}; the frame must hold
-     * {@link #length}. Copies the names' and the body's bytes straight from the queue's memory.
+     * Writes {@code message} into {@code frame} (which holds {@link #length} bytes), from {@code origin}
+     * with {@code sequence}. Copies the names' and the body's bytes straight from the queue's memory.
      */
-    static int encode(MessageView message, long sequence, MutableDirectBuffer frame, MemorySegment frameMemory) {
+    static void encode(MessageView message, long origin, long sequence, MemorySegment frame) {
         int senderLength = message.senderLength();
         int typeLength = message.typeLength();
-        int bodyLength = message.bodyLength();
-        frame.putLong(SEQUENCE_OFFSET, sequence, ByteOrder.LITTLE_ENDIAN);
-        frame.putInt(BODY_LENGTH_OFFSET, bodyLength, ByteOrder.LITTLE_ENDIAN);
-        frame.putByte(SENDER_LENGTH_OFFSET, (byte) senderLength);
-        frame.putByte(TYPE_LENGTH_OFFSET, (byte) typeLength);
-        frame.putShort(TYPE_LENGTH_OFFSET + 1, (short) 0);
+        frame.set(LONG, ORIGIN_OFFSET, origin);
+        frame.set(LONG, SEQUENCE_OFFSET, sequence);
+        frame.set(INT, BODY_LENGTH_OFFSET, message.bodyLength());
+        frame.set(INT, SENDER_LENGTH_OFFSET, senderLength | typeLength << 8); // and the reserved bytes, 0
         MemorySegment source = message.buffer();
-        MemorySegment.copy(source, message.senderOffset(), frameMemory, HEADER_LENGTH, senderLength);
-        MemorySegment.copy(source, message.typeOffset(), frameMemory, HEADER_LENGTH + senderLength, typeLength);
-        MemorySegment.copy(source, message.bodyOffset(), frameMemory, HEADER_LENGTH + senderLength + typeLength,
-                bodyLength);
-        return HEADER_LENGTH + senderLength + typeLength + bodyLength;
+        MemorySegment.copy(source, message.senderOffset(), frame, HEADER_LENGTH, senderLength);
+        MemorySegment.copy(source, message.typeOffset(), frame, HEADER_LENGTH + senderLength, typeLength);
+        MemorySegment.copy(source, message.bodyOffset(), frame, HEADER_LENGTH + senderLength + typeLength,
+                message.bodyLength());
     }
 
-    /** True if the frame's lengths add up to exactly {@code length} bytes. */
+    /** Writes a gap notice from {@code origin}; its sequence is set before each use. */
+    static void encodeGapNotice(MutableDirectBuffer notice, long origin) {
+        notice.putLong(ORIGIN_OFFSET, origin, ByteOrder.LITTLE_ENDIAN);
+        notice.putInt(BODY_LENGTH_OFFSET, GAP_NOTICE, ByteOrder.LITTLE_ENDIAN);
+        notice.putInt(SENDER_LENGTH_OFFSET, 0);
+    }
+
+    static void setSequence(MutableDirectBuffer frame, long sequence) {
+        frame.putLong(SEQUENCE_OFFSET, sequence, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** True if the frame's lengths add up to exactly {@code length} bytes, or it is a gap notice. */
     static boolean isWellFormed(DirectBuffer buffer, int offset, int length) {
         if (length < HEADER_LENGTH) {
             return false;
         }
         long bodyLength = buffer.getInt(offset + BODY_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
-        return bodyLength >= 0
-                && HEADER_LENGTH + senderLength(buffer, offset) + typeLength(buffer, offset) + bodyLength == length;
+        int names = senderLength(buffer, offset) + typeLength(buffer, offset);
+        return bodyLength >= 0 ? HEADER_LENGTH + names + bodyLength == length
+                : bodyLength == GAP_NOTICE && length == HEADER_LENGTH && names == 0;
+    }
+
+    /** True for a well-formed frame that is a gap notice. */
+    static boolean isGapNotice(DirectBuffer buffer, int offset) {
+        return buffer.getInt(offset + BODY_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN) == GAP_NOTICE;
+    }
+
+    static long origin(DirectBuffer buffer, int offset) {
+        return buffer.getLong(offset + ORIGIN_OFFSET, ByteOrder.LITTLE_ENDIAN);
     }
 
     static long sequence(DirectBuffer buffer, int offset) {

@@ -34,11 +34,14 @@ final class BridgeLink extends JsyncqLink {
 
     private final Task task;
     private final Bridge bridge;
+    private final Path directory;
     private final List<String> log;
     private boolean ready;
 
-    private BridgeLink(int maxLength, SyncQueue out, SyncQueue in, Task task, Bridge bridge, List<String> log) {
+    private BridgeLink(int maxLength, SyncQueue out, SyncQueue in, Task task, Bridge bridge, Path directory,
+                       List<String> log) {
         super(maxLength, out, in);
+        this.directory = directory;
         this.task = task;
         this.bridge = bridge;
         this.log = log;
@@ -81,15 +84,15 @@ final class BridgeLink extends JsyncqLink {
             if (!runsBridge) {
                 preTouch(out, in, HOSTS - 1); // one message from the other host, through both bridges
             }
-            BridgeLink link = new BridgeLink(maxLength, out, in, task, bridge, log);
+            BridgeLink link = new BridgeLink(maxLength, out, in, task, bridge, directory, log);
             task.barrier();
             link.ready = true;
             return link;
         } catch (IOException e) {
-            closeQuietly(queue, bridge, log);
+            closeQuietly(queue, bridge, directory, log);
             throw new UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
-            closeQuietly(queue, bridge, log);
+            closeQuietly(queue, bridge, directory, log);
             throw e;
         }
     }
@@ -110,14 +113,20 @@ final class BridgeLink extends JsyncqLink {
     }
 
     /** After a failed set-up: what the bridge logged goes to the worker's log. */
-    private static void closeQuietly(SyncQueue queue, Bridge bridge, List<String> log) {
+    private static void closeQuietly(SyncQueue queue, Bridge bridge, Path directory, List<String> log) {
         if (queue != null) {
             queue.close();
         }
         if (bridge != null) {
-            bridge.close();
+            stop(bridge, directory);
             log.forEach(line -> System.err.println("jsyncq-bridge: " + line));
         }
+    }
+
+    /** Stops the bridge and gives its place up: a stopped bridge keeps its registration and files, to resume. */
+    private static void stop(Bridge bridge, Path directory) {
+        bridge.close();
+        Bridge.forget(directory, bridge.status().queue(), bridge.status().listen());
     }
 
     @Override
@@ -129,7 +138,7 @@ final class BridgeLink extends JsyncqLink {
             }
         } finally {
             if (bridge != null) {
-                bridge.close();
+                stop(bridge, directory);
                 BridgeStatus status = bridge.status();
                 boolean lost = status.undelivered() > 0 || bridge.failure().isPresent()
                         || status.origins().stream().anyMatch(o -> o.missing() > 0 || o.notAppended() > 0);

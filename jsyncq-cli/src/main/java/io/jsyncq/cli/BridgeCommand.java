@@ -2,7 +2,11 @@ package io.jsyncq.cli;
 
 import io.jsyncq.aeron.Bridge;
 import io.jsyncq.aeron.BridgeException;
+import io.jsyncq.aeron.Endpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,11 +25,16 @@ import java.util.concurrent.Callable;
                 "Messages a peer cannot take yet are kept for it (--backlog), then the bridge holds this host's"
                         + " writers back; a peer that takes nothing for --peer-timeout is cut off, and every message it"
                         + " misses is logged and counted (jsyncq stat shows the bridge and its peers).",
-                "Runs until Ctrl-C or SIGTERM. A bridge that is killed loses what it had in flight."})
+                "Runs until Ctrl-C or SIGTERM. Stopped or killed, it keeps its place: the queue keeps what is"
+                        + " appended for it, and started again it resumes, losing nothing and delivering nothing twice"
+                        + " (its outbox and inbox files lie beside the queue). --forget gives that place up."})
 final class BridgeCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Queue name, the same on every host.")
     String name;
@@ -34,7 +43,7 @@ final class BridgeCommand implements Callable<Integer> {
             description = "Where this bridge receives its peers' messages (an address of this host, a UDP port).")
     String listen;
 
-    @Option(names = "--peer", required = true, paramLabel = "HOST:PORT",
+    @Option(names = "--peer", paramLabel = "HOST:PORT",
             description = "Another host's bridge, where it listens (repeat for every other host).")
     List<String> peers;
 
@@ -61,8 +70,27 @@ final class BridgeCommand implements Callable<Integer> {
                     + " crosses is an eighth of it.")
     String termLength;
 
+    @Option(names = "--forget",
+            description = "Instead of running: give up for good the place of the stopped bridge that listened on"
+                    + " --listen (the queue stops keeping messages for it; its outbox and inbox are deleted).")
+    boolean forget;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (forget) {
+            try {
+                long held = Bridge.forget(common.directory(), name, Endpoint.parse(listen));
+                System.out.println("forgot the bridge " + listen + " of queue '" + name + "'"
+                        + (held > 0 ? "; " + held + " messages it held for its peers are NOT delivered" : "")
+                        + (held < 0 ? "; its outbox was damaged, and what it held is NOT delivered" : ""));
+                return JsyncqCommand.OK;
+            } catch (BridgeException | IllegalArgumentException wrong) {
+                throw new CliException(wrong.getMessage());
+            }
+        }
+        if (peers == null || peers.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--peer=HOST:PORT'");
+        }
         Bridge bridge;
         try {
             Bridge.Builder builder = Bridge.builder(name).directory(common.directory()).listen(listen)

@@ -4,6 +4,8 @@ import io.jsyncq.Message;
 import io.jsyncq.QueueAdmin;
 import io.jsyncq.QueueFullException;
 import io.jsyncq.SyncQueue;
+import io.jsyncq.aeron.Bridge;
+import io.jsyncq.aeron.Endpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +64,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             description = "How many \"hosts\" (queue directories joined by bridges over loopback UDP; 1-8;"
                     + " default: ${DEFAULT-VALUE}).")
     int hosts;
+
+    /** Where each host's bridge listens, once started. */
+    private final List<String> bridgeEndpoints = new ArrayList<>();
 
     @Option(names = "--min-pause", hidden = true, converter = Units.DurationValue.class, defaultValue = "200ms")
     Duration minPause;
@@ -164,7 +169,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             shutdown.onSignal(() -> {
                 stopChildren(started, me);
                 stopChildren(bridges, me);
-            }, () -> hostDirectories.forEach(host -> removeIfLeft(host, name)));
+            }, () -> {
+                forgetBridges(hostDirectories, name);
+                hostDirectories.forEach(host -> removeIfLeft(host, name));
+            });
             print(me + "created queue '" + name + "' (" + Units.bytes(QUEUE_SIZE) + ") in " + directory
                     + "; starting " + children + " child JVM" + (children == 1 ? "" : "s"));
             try {
@@ -199,6 +207,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
+        forgetBridges(hostDirectories, name);
         Path file = directory.resolve(name);
         boolean leftBehind = false;
         for (Path host : hostDirectories) {
@@ -256,10 +265,24 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /**
+     * The demo is over: the stopped bridges' places are given up (a stopped bridge keeps its registration
+     * and its files, to resume), so that each host's queue goes with its last registration.
+     */
+    private void forgetBridges(List<Path> directories, String name) {
+        for (int host = 0; host < bridgeEndpoints.size(); host++) {
+            try {
+                Bridge.forget(directories.get(host), name, Endpoint.parse(bridgeEndpoints.get(host)));
+            } catch (RuntimeException stillRunning) {
+                print("could not give up the bridge of host-" + (host + 1) + ": " + stillRunning.getMessage());
+            }
+        }
+    }
+
     /** A queue on every other host, then a bridge per host naming all the others; waits until they are joined. */
     private void startBridges(List<Path> directories, String name, List<Child> bridges, String me)
             throws InterruptedException {
-        List<String> endpoints = new ArrayList<>();
+        List<String> endpoints = bridgeEndpoints;
         for (int host = 0; host < hosts; host++) {
             endpoints.add("127.0.0.1:" + freeUdpPort());
             if (host > 0) {

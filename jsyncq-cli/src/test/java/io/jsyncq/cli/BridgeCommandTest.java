@@ -60,7 +60,7 @@ class BridgeCommandTest {
             await(() -> Cli.run("--dir", a, "stat", "orders").stdout().contains("sent 1  NOT delivered 0"),
                     bridgeA, bridgeB);
             Cli.Result stat = Cli.run("--dir", a, "stat", "orders");
-            assertThat(stat.stdout()).contains("bridge " + onA + " -> " + onB, "peer " + onB + "  connected");
+            assertThat(stat.stdout()).contains("bridge " + onA + "  ", "durable", "peer " + onB + "  connected");
 
             Cli.Result second = Cli.run("--dir", a, "bridge", "orders", "--listen", "127.0.0.1:" + freeUdpPort(),
                     "--peer", onB);
@@ -70,7 +70,17 @@ class BridgeCommandTest {
             bridgeA.terminate();
             Cli.Result stopped = bridgeA.await(Duration.ofSeconds(30));
             assertThat(stopped.stderr()).contains("stopped after relaying 1 messages out and 1 in");
+            assertThat(Cli.run("--dir", a, "stat", "orders").stdout()).as("a stopped bridge keeps its place")
+                    .contains("parked");
+            Cli.Result forgot = Cli.run("--dir", a, "bridge", "orders", "--listen", onA, "--forget");
+            assertThat(forgot.exitCode()).as(forgot.toString()).isZero();
+            assertThat(forgot.stdout()).contains("forgot the bridge " + onA);
             assertThat(Cli.run("--dir", a, "stat", "orders").exitCode()).isNotZero(); // the last registration left
+            try (Stream<Path> left = Files.list(Path.of(a))) {
+                assertThat(left.map(Path::toString)).as("its outbox and inbox are gone").noneMatch(f -> f.contains("box"));
+            }
+            Cli.Result running = Cli.run("--dir", b, "bridge", "orders", "--listen", onB, "--forget");
+            assertThat(running.errorLines()).singleElement().asString().contains("is running", "stop it first");
             bridgeB.terminate(); // a clean stop, which also removes its driver's directory
             assertThat(bridgeB.await(Duration.ofSeconds(30)).stderr()).contains("stopped after relaying");
         }
