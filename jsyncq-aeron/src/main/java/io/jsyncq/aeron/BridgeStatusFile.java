@@ -37,6 +37,7 @@ public final class BridgeStatusFile {
         properties.setProperty("relayed", Long.toString(status.relayed()));
         properties.setProperty("backlog.bytes", Long.toString(status.backlogBytes()));
         properties.setProperty("appended", Long.toString(status.origins().stream().mapToLong(OriginStatus::appended).sum()));
+        properties.setProperty("duplicates", Long.toString(status.origins().stream().mapToLong(OriginStatus::duplicates).sum()));
         properties.setProperty("peers", Integer.toString(status.peers().size()));
         for (int i = 0; i < status.peers().size(); i++) {
             PeerStatus peer = status.peers().get(i);
@@ -44,6 +45,7 @@ public final class BridgeStatusFile {
             properties.setProperty(key + "endpoint", peer.endpoint().toString());
             properties.setProperty(key + "state", peer.state());
             properties.setProperty(key + "sent", Long.toString(peer.sent()));
+            properties.setProperty(key + "acknowledged", Long.toString(peer.acknowledged()));
             properties.setProperty(key + "undelivered", Long.toString(peer.undelivered()));
             properties.setProperty(key + "undelivered.first", Long.toString(peer.firstUndeliveredSequence()));
             properties.setProperty(key + "undelivered.last", Long.toString(peer.lastUndeliveredSequence()));
@@ -91,14 +93,15 @@ public final class BridgeStatusFile {
                 boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
                 lines.add("bridge " + status.getProperty("listen") + " (pid " + pid + (alive ? "" : ", NOT RUNNING")
                         + ", as of " + ageMillis / 1000.0 + " s ago): " + status.getProperty("relayed") + " relayed out, "
-                        + status.getProperty("appended") + " in, " + status.getProperty("backlog.bytes")
-                        + " bytes kept for peers");
+                        + status.getProperty("appended") + " in (" + status.getProperty("duplicates", "0")
+                        + " arrived again, dropped), " + status.getProperty("backlog.bytes") + " bytes kept for peers");
                 int peers = Integer.parseInt(status.getProperty("peers", "0"));
                 for (int i = 0; i < peers; i++) {
                     String key = "peer." + i + ".";
                     long undelivered = Long.parseLong(status.getProperty(key + "undelivered", "0"));
                     lines.add("  peer " + status.getProperty(key + "endpoint") + "  " + status.getProperty(key + "state")
-                            + "  sent " + status.getProperty(key + "sent") + "  NOT delivered " + undelivered
+                            + "  sent " + status.getProperty(key + "sent") + "  acknowledged up to "
+                            + status.getProperty(key + "acknowledged", "0") + "  NOT delivered " + undelivered
                             + (undelivered == 0 ? "" : " (origin sequences " + status.getProperty(key + "undelivered.first")
                             + " to " + status.getProperty(key + "undelivered.last") + ")"));
                 }

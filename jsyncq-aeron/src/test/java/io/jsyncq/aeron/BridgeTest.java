@@ -96,6 +96,56 @@ class BridgeTest {
         });
     }
 
+    /**
+     * A host that comes back with nothing (its bridge killed, its queue directory wiped and the queue made
+     * afresh, as after a reboot) re-joins by itself: its peer sees the new run of its bridge and sends from
+     * what it still holds for it (nothing, here: all it sent before was acknowledged), and each side appends
+     * the other's messages again, once each, in order.
+     */
+    @Test
+    void aPeerRestartedWithAnEmptyQueueRejoinsByItself() throws Exception {
+        Host a = new Host(root.resolve("host-a"), "127.0.0.1:" + freeUdpPort(), List.of());
+        Host b = new Host(root.resolve("host-b"), "127.0.0.1:" + freeUdpPort(), List.of());
+        for (Host host : List.of(a, b)) {
+            Files.createDirectories(host.directory());
+            QueueAdmin.create(host.directory(), QUEUE, 1 << 20, 16, true, false);
+        }
+        ChildJvm firstReader = start(HostReader.class, b.directory().toString(), QUEUE, "writer-a", "500");
+        awaitOutput(firstReader, line -> line.equals("ready"), "registered");
+        ChildJvm bridgeA = startBridge(a, List.of(b.endpoint()));
+        ChildJvm bridgeB = startBridge(b, List.of(a.endpoint()));
+        awaitLog(bridgeA, "connected to peer " + b.endpoint());
+        start(HostWriter.class, a.directory().toString(), QUEUE, "writer-a", "500").waitForSuccess(Duration.ofMinutes(1));
+        firstReader.waitForSuccess(Duration.ofMinutes(1));
+        awaitStatus(a, "0 bytes kept for peers"); // b acknowledged all of it
+
+        bridgeB.signal("KILL");
+        assertThat(bridgeB.waitFor(Duration.ofSeconds(30))).isNotZero();
+        try (Stream<Path> files = Files.walk(b.directory())) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        Files.createDirectories(b.directory());
+        QueueAdmin.create(b.directory(), QUEUE, 1 << 20, 16, true, false);
+        ChildJvm readerOnB = start(HostReader.class, b.directory().toString(), QUEUE, "writer-a2,writer-b", "300");
+        ChildJvm readerOnA = start(HostReader.class, a.directory().toString(), QUEUE, "writer-a2,writer-b", "300");
+        awaitOutput(readerOnB, line -> line.equals("ready"), "registered");
+        awaitOutput(readerOnA, line -> line.equals("ready"), "registered");
+        ChildJvm newBridgeB = startBridge(b, List.of(a.endpoint()));
+        awaitLog(newBridgeB, "from the queue's tail");
+        awaitLog(bridgeA, "peer " + b.endpoint() + " restarted");
+        ChildJvm writerA = start(HostWriter.class, a.directory().toString(), QUEUE, "writer-a2", "300");
+        ChildJvm writerB = start(HostWriter.class, b.directory().toString(), QUEUE, "writer-b", "300");
+        writerA.waitForSuccess(Duration.ofMinutes(1));
+        writerB.waitForSuccess(Duration.ofMinutes(1));
+        assertThat(readerOnB.waitFor(Duration.ofMinutes(1))).as(readerOnB.stdout() + newBridgeB.stderr()).isZero();
+        assertThat(readerOnA.waitFor(Duration.ofMinutes(1))).as(readerOnA.stdout() + bridgeA.stderr()).isZero();
+        for (ChildJvm bridge : List.of(bridgeA, newBridgeB)) {
+            bridge.process().getOutputStream().close();
+            bridge.waitForSuccess(Duration.ofSeconds(60));
+            assertThat(bridge.stderr()).doesNotContain("NOT delivered", "FAILED");
+        }
+    }
+
     /** Something done to the bridges while the writers write: given them, and a way to restart one. */
     @FunctionalInterface
     private interface Disruption {
@@ -270,6 +320,16 @@ class BridgeTest {
         ChildJvm child = ChildJvm.start(main, args);
         children.add(child);
         return child;
+    }
+
+    /** Until the host's bridge status has a line containing {@code text}. */
+    private static void awaitStatus(Host host, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (BridgeStatusFile.read(host.directory(), QUEUE).stream().noneMatch(line -> line.contains(text))) {
+            assertThat(System.nanoTime() - deadline).as("the bridge of " + host + " never said '" + text + "': "
+                    + BridgeStatusFile.read(host.directory(), QUEUE)).isNegative();
+            Thread.sleep(50);
+        }
     }
 
     /** Until the host's bridge status says it has relayed at least {@code messages} out and in, this run. */

@@ -97,9 +97,15 @@ final class BridgeLink extends JsyncqLink {
         }
     }
 
+    private static boolean logged(List<String> log, String start) {
+        synchronized (log) {
+            return log.stream().anyMatch(line -> line.startsWith(start));
+        }
+    }
+
     private static void awaitPeer(Bridge bridge, List<String> log) {
         long deadline = System.nanoTime() + CONNECT_NANOS;
-        while (bridge.status().origins().isEmpty()) {
+        while (!logged(log, "receiving from ") || !logged(log, "connected to peer ")) { // both ways joined
             if (bridge.failure().isPresent() || System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException("jsyncq-bridge: the other host's bridge never connected: " + log);
             }

@@ -57,7 +57,7 @@ class BridgeCommandTest {
                 Cli.Result tailed = tail.await(Duration.ofSeconds(60));
                 assertThat(tailed.lines()).as(tailed.toString()).containsExactly("alice order buy 1", "bob - sell 2");
             }
-            await(() -> Cli.run("--dir", a, "stat", "orders").stdout().contains("sent 1  NOT delivered 0"),
+            await(() -> Cli.run("--dir", a, "stat", "orders").stdout().contains("sent 1  acknowledged up to 1  NOT delivered 0"),
                     bridgeA, bridgeB);
             Cli.Result stat = Cli.run("--dir", a, "stat", "orders");
             assertThat(stat.stdout()).contains("bridge " + onA + "  ", "durable", "peer " + onB + "  connected");
