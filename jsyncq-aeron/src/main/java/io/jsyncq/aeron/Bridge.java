@@ -132,7 +132,7 @@ public final class Bridge implements AutoCloseable {
             inbound.subscribe(subscription);
             acknowledgementsIn = aeron.addSubscription(listen.channel(), streamId + 1);
             outbound = new Outbound(queue, peers, outbox, acknowledgementsIn, inbound::acknowledgeLimit,
-                    () -> stopping, log);
+                    inbound::appended, () -> stopping, log);
         } catch (RuntimeException | Error e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 CloseHelper.quietClose(opened.get(i));

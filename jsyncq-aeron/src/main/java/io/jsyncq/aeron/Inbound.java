@@ -86,6 +86,9 @@ final class Inbound implements Runnable {
     /** Between attempts to append to a full queue: spin, yield, then sleep up to 1 ms. */
     private final IdleStrategy roomIdle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
     private volatile long acknowledgeLimit = Long.MAX_VALUE;
+    /** Frames appended, counted by this thread, and published once per poll for {@link #appended()}. */
+    private long appendedCount;
+    private volatile long appended;
     private long lastOriginId;
     private Origin lastOrigin;
     private String lastSender = "";
@@ -116,6 +119,11 @@ final class Inbound implements Runnable {
      */
     long acknowledgeLimit() {
         return acknowledgeLimit;
+    }
+
+    /** How many frames this thread has appended to the local queue so far: the outbound thread watches it. */
+    long appended() {
+        return appended;
     }
 
     /** Aeron's callback (on its conductor thread) when a peer's stream starts. */
@@ -150,6 +158,9 @@ final class Inbound implements Runnable {
         try {
             while (!stopping.getAsBoolean()) {
                 int fragments = subscription.poll(assembler, FRAGMENT_LIMIT);
+                if (appendedCount != appended) {
+                    appended = appendedCount; // once a poll, not once a frame: a volatile store costs a fence
+                }
                 acknowledgeIfDue(System.nanoTime());
                 idle.idle(fragments);
             }
@@ -213,6 +224,7 @@ final class Inbound implements Runnable {
         if (appendLocally(sender, type, body, origin, originId, sequence)) {
             origin.appended++;
             origin.newest = sequence;
+            appendedCount++;
             appendedSinceAcknowledgement = true;
         }
     }
