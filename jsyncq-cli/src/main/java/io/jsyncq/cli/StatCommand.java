@@ -4,6 +4,7 @@ import io.jsyncq.NoSuchQueueException;
 import io.jsyncq.QueueInfo;
 import io.jsyncq.QueueMonitor;
 import io.jsyncq.ReaderInfo;
+import io.jsyncq.aeron.Bridge;
 import io.jsyncq.aeron.BridgeStatusFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,7 +89,7 @@ final class StatCommand implements Callable<Integer> {
                     Thread.sleep(sample);
                     info = monitor.snapshot();
                 }
-                out.print(prometheus ? PrometheusText.of(info) : json ? toJson(info) + "\n" : toText(info) + bridges());
+                out.print(prometheus ? PrometheusText.of(info) : json ? toJson(info) + "\n" : toText(info) + bridges(info));
                 out.flush();
                 return JsyncqCommand.OK;
             }
@@ -105,9 +106,9 @@ final class StatCommand implements Callable<Integer> {
                 if (json) {
                     out.println(toJson(info));
                 } else if (terminal) {
-                    out.print("\033[H\033[2J" + toText(info) + bridges());
+                    out.print("\033[H\033[2J" + toText(info) + bridges(info));
                 } else {
-                    out.print((first ? "" : "\n") + toText(info) + bridges());
+                    out.print((first ? "" : "\n") + toText(info) + bridges(info));
                 }
                 out.flush();
                 first = false;
@@ -116,10 +117,21 @@ final class StatCommand implements Callable<Integer> {
         }
     }
 
-    /** The bridges of this queue to other hosts ({@code jsyncq bridge}), as their status files tell. */
-    private String bridges() {
+    /**
+     * The bridges of this queue to other hosts ({@code jsyncq bridge}), as their status files tell, and what
+     * to do about a stopped one, which keeps its place (and so holds writers back once the queue fills).
+     */
+    private String bridges(QueueInfo info) {
         StringBuilder text = new StringBuilder();
-        List<String> lines = BridgeStatusFile.read(common.directory(), name);
+        List<String> lines = new ArrayList<>(BridgeStatusFile.read(common.directory(), name));
+        for (ReaderInfo reader : info.readers()) {
+            if (reader.parked() && reader.sender().startsWith(Bridge.SENDER_PREFIX)) {
+                String listen = reader.sender().substring(Bridge.SENDER_PREFIX.length());
+                lines.add("bridge " + listen + " is stopped and keeps its place: the queue holds what is appended for"
+                        + " it until it runs again; to give it up, jsyncq bridge " + name + " --listen " + listen
+                        + " --forget");
+            }
+        }
         if (!lines.isEmpty()) {
             line(text, "bridges", "to other hosts (a bridge is also a reader above)");
             lines.forEach(bridgeLine -> text.append("  ").append(bridgeLine).append(System.lineSeparator()));

@@ -71,7 +71,8 @@ class BridgeCommandTest {
             Cli.Result stopped = bridgeA.await(Duration.ofSeconds(30));
             assertThat(stopped.stderr()).contains("stopped after relaying 1 messages out and 1 in");
             assertThat(Cli.run("--dir", a, "stat", "orders").stdout()).as("a stopped bridge keeps its place")
-                    .contains("parked");
+                    .contains("parked", "bridge " + onA + " is stopped and keeps its place",
+                            "jsyncq bridge orders --listen " + onA + " --forget");
             Cli.Result forgot = Cli.run("--dir", a, "bridge", "orders", "--listen", onA, "--forget");
             assertThat(forgot.exitCode()).as(forgot.toString()).isZero();
             assertThat(forgot.stdout()).contains("forgot the bridge " + onA);
