@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,5 +141,42 @@ class ReadPathProtocolTest {
         assertThat(storedDuringPop[0]).isEqualTo(afterBatch);
         assertThat(observer.readers().cursorVolatile(readerSlot)).as("a pop is a batch of one")
                 .isEqualTo(afterBatch + GRANULE);
+    }
+
+    /**
+     * A registration that skips its own records skips every record written under its slot, whatever the
+     * generation in the record's header: a resumed durable registration has a new generation, and what its
+     * earlier processes appended and never read lies ahead of it. A record of another slot is delivered.
+     */
+    @Test
+    void aReaderSkipsEveryRecordOfItsOwnSlotWhateverItsGeneration() {
+        SyncQueue reader = SyncQueue.builder(name).directory(DIR).size(CAPACITY).sender("r").create();
+        open.add(reader);
+        SharedQueue observer = process();
+        int readerSlot = QueueStatus.readers(observer).stream().filter(r -> r.sender().equals("r")).findFirst()
+                .orElseThrow().slot();
+        int writerSlot = observer.register(ProcessIdentity.current(), "w".getBytes(), true).slot();
+        writeAndPublish(observer, writerSlot, readerSlot, 1, "an earlier process of r's");
+        writeAndPublish(observer, writerSlot, writerSlot, 1, "another writer's");
+        writeAndPublish(observer, writerSlot, readerSlot, 99, "a later generation of r's");
+        List<String> read = new ArrayList<>();
+        while (reader.poll(view -> read.add(view.sender()), 10) > 0) {
+            // until nothing is left
+        }
+        assertThat(read).containsExactly("another writer's");
+    }
+
+    /** Claims a granule as {@code claimer} and publishes a record whose header names {@code slot} and {@code generation}. */
+    private static void writeAndPublish(SharedQueue queue, int claimer, int slot, int generation, String senderName) {
+        byte[] sender = senderName.getBytes();
+        long position = queue.tryClaim(GRANULE, claimer, 0);
+        long offset = queue.recordOffset(position);
+        queue.memory().set(ValueLayout.JAVA_LONG, offset + RecordLayout.LENGTH_OFFSET,
+                RecordLayout.lengthsWord(RecordLayout.HEADER_LENGTH + sender.length, 0));
+        queue.memory().set(ValueLayout.JAVA_LONG, offset + RecordLayout.WRITER_GENERATION_OFFSET,
+                RecordLayout.writerWord(generation, slot, sender.length, 0));
+        MemorySegment.copy(sender, 0, queue.memory(), ValueLayout.JAVA_BYTE, offset + RecordLayout.HEADER_LENGTH,
+                sender.length);
+        queue.publishAndEndClaim(position, NameHash.of(sender), NameHash.of(new byte[0]), claimer, 0);
     }
 }
