@@ -16,6 +16,8 @@ import io.jsyncq.SyncQueueException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,7 +197,7 @@ public final class Bridge implements AutoCloseable {
         Builder files = builder(queueName).directory(directory).listen(listen);
         long held = 0;
         Path outbox = stateFile(files, "outbox");
-        if (java.nio.file.Files.exists(outbox)) {
+        if (Files.exists(outbox)) {
             try (Outbox open = Outbox.open(outbox, 1 << 20, line -> { })) {
                 held = open.end() - open.start();
             } catch (BridgeException damaged) {
@@ -203,9 +205,9 @@ public final class Bridge implements AutoCloseable {
             }
         }
         try {
-            java.nio.file.Files.deleteIfExists(outbox);
-            java.nio.file.Files.deleteIfExists(stateFile(files, "inbox"));
-        } catch (java.io.IOException e) {
+            Files.deleteIfExists(outbox);
+            Files.deleteIfExists(stateFile(files, "inbox"));
+        } catch (IOException e) {
             throw new BridgeException("cannot delete the bridge's files beside " + directory.resolve(queueName) + ": "
                     + e.getMessage(), e);
         }
