@@ -19,13 +19,15 @@ import java.util.List;
  * @param freeBytes     {@code capacity - usedBytes}
  * @param readersReclaimed registrations of dead processes reclaimed over the queue's life
  * @param holesRepaired    claims of dead or stalled writers skipped over the queue's life
+ * @param deliveryGate     the slot of the registration whose messages alone the others deliver
+ *                         ({@link SyncQueue#gateDelivery()}), or -1
  * @param readers       the registrations' reader slots, in slot order
  * @param rates         the traffic since the previous snapshot of the same monitor; null on a first
  *                      snapshot
  */
 public record QueueInfo(String name, Path path, long capacity, int maxReaders, boolean keep, int registrations,
                         long tail, long usedBytes, long freeBytes, long readersReclaimed, long holesRepaired,
-                        List<ReaderInfo> readers, Rates rates) {
+                        int deliveryGate, List<ReaderInfo> readers, Rates rates) {
 
     /**
      * Copies {@code readers}, so that the snapshot never changes.

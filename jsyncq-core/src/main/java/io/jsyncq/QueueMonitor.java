@@ -187,7 +187,7 @@ public final class QueueMonitor implements AutoCloseable {
         previousNanos = nanos;
         return new QueueInfo(name, inspector.path(), capacity, inspector.maxReaders(), inspector.keep(),
                 inspector.registrations(), tail, used, capacity - used, inspector.readersReclaimed(),
-                inspector.holesRepaired(), readers, rates);
+                inspector.holesRepaired(), inspector.deliveryGate(), readers, rates);
     }
 
     /** Unmaps the queue. */

@@ -530,6 +530,24 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
     }
 
     /**
+     * Gates the queue's delivery: from now on, every other registration delivers only the messages this one
+     * appends, and passes over, unread, what any other appends. This registration still reads what the
+     * others append, and is expected to carry it somewhere that puts it in order with other sources' messages,
+     * and to append it back. A bridge in sequencer mode does this on every host but the sequencer's, so that a
+     * host's readers see its own messages only in the one order all hosts share.
+     *
+     * <p>The gate lasts as long as this registration: a durable registration keeps it while parked, for the
+     * process that resumes it; it ends when the registration is closed for good, evicted and gone, or
+     * reclaimed. Messages appended before the gate was taken are delivered as usual.
+     *
+     * @throws IllegalStateException     if this registration is write-only, or another registration holds the gate
+     * @throws RegistrationLostException if this registration was evicted, or its queue removed
+     */
+    public void gateDelivery() {
+        registration.gateDelivery();
+    }
+
+    /**
      * Whether this registration resumed a parked durable registration of its name ({@link Builder#durable()})
      * rather than starting at the tail.
      *

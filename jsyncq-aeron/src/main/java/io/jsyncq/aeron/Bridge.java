@@ -43,8 +43,13 @@ import java.util.function.Consumer;
  * <h2>What is promised</h2>
  * <ul>
  *   <li>Each origin's messages arrive on every host in the order its own queue gave them; every host's
- *       readers share one order, as on one machine. There is <em>no single order across hosts</em>: two
- *       messages appended at once on two hosts may be read in different orders on different hosts.</li>
+ *       readers share one order, as on one machine. Without a sequencer there is <em>no single order across
+ *       hosts</em>: two messages appended at once on two hosts may be read in different orders on different
+ *       hosts. With one ({@link Builder#sequencer}), every host reads every message in the sequencer host's
+ *       order: the other hosts' bridges send their messages to it alone, and their own readers get them
+ *       back from it, in that order, like everyone else's (their queues' delivery is gated,
+ *       {@link SyncQueue#gateDelivery()}). The price is a round trip to the sequencer before a host reads
+ *       its own messages, and no delivery on a host while the sequencer is out of reach.</li>
  *   <li>Screening by sender and type works the same everywhere: a relayed message keeps its sender and type.
  *       A bridge never sends back what it relayed in, so there are no loops and no echoes.</li>
  *   <li>A peer is a reader like any other, with a buffer: messages a peer cannot take yet (not connected,
@@ -94,8 +99,10 @@ public final class Bridge implements AutoCloseable {
         this.log = builder.log;
         this.directory = builder.directory;
         refuseASecondBridge(builder);
+        boolean sequencer = builder.listen.equals(builder.sequencer);
+        // The sequencer's bridge also reads what it relayed in: every host gets the sequencer's whole order.
         SyncQueue.Builder registration = SyncQueue.builder(queueName).directory(builder.directory)
-                .sender(SENDER_PREFIX + builder.listen).durable().acknowledgeManually();
+                .sender(SENDER_PREFIX + builder.listen).durable().acknowledgeManually().filterSelf(!sequencer);
         if (builder.queueSize != null) {
             registration.size(builder.queueSize);
         }
@@ -111,6 +118,9 @@ public final class Bridge implements AutoCloseable {
                 outbox.forgetQueuePositions();
             }
             inbox.recover(queue.isResumed(), queue.lastAppendBeforeResume(), log);
+            if (builder.sequencer != null && !sequencer) {
+                queue.gateDelivery(); // this host's readers get its messages back from the sequencer, in its order
+            }
             driver = builder.aeronDirectory == null ? launchDriver(builder) : null;
             opened.add(driver);
             String aeronDirectory = driver != null ? driver.aeronDirectoryName() : builder.aeronDirectory.toString();
@@ -119,7 +129,7 @@ public final class Bridge implements AutoCloseable {
             int streamId = streamId(queueName);
             peers = new ArrayList<>();
             List<ExclusivePublication> acknowledgementsOut = new ArrayList<>();
-            for (Endpoint peer : builder.peers) {
+            for (Endpoint peer : builder.linkedPeers()) {
                 ExclusivePublication publication = aeron.addExclusivePublication(peer.channel(), streamId);
                 peers.add(new PeerLink(peer, publication, builder.peerTimeout.toNanos(), outbox.originId(),
                         outbox.start(), log));
@@ -147,7 +157,9 @@ public final class Bridge implements AutoCloseable {
         outboundThread.start();
         inboundThread.start();
         statusThread.start();
-        log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.peers
+        log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.linkedPeers()
+                + (builder.sequencer == null ? "" : sequencer ? ", the sequencer: every host reads this host's order"
+                : ", sequenced by " + builder.sequencer + ": this host's messages reach its readers through it")
                 + ", peer timeout " + builder.peerTimeout.toMillis() + " ms, "
                 + (queue.isResumed() ? "resuming from where the previous bridge left off" : "from the queue's tail")
                 + (outbox.isEmpty() ? "" : ", " + (outbox.end() - outbox.start()) + " messages in the outbox")
@@ -378,6 +390,7 @@ public final class Bridge implements AutoCloseable {
         private Path aeronDirectory;
         private Integer termLength;
         private Consumer<String> log = Builder::logToStderr;
+        private Endpoint sequencer;
 
         private Builder(String queueName) {
             this.queueName = Objects.requireNonNull(queueName, "queueName");
@@ -434,6 +447,27 @@ public final class Bridge implements AutoCloseable {
         public Builder peer(Endpoint endpoint) {
             peers.add(Objects.requireNonNull(endpoint, "endpoint"));
             return this;
+        }
+
+        /**
+         * Gives the bridges one order across hosts: the order of the queue on the host whose bridge listens at
+         * {@code endpoint}. Give the same sequencer to every host's bridge. The sequencer's bridge lists every
+         * other bridge as a peer; another host's bridge exchanges messages with the sequencer alone (any other
+         * peer given is not linked), and its host's readers receive that host's own messages only once they
+         * come back from the sequencer. Start each bridge before its host's writers: what is appended before
+         * a bridge first registers is delivered on that host as usual, outside the common order.
+         *
+         * @param endpoint the sequencer bridge's listening endpoint, {@code HOST:PORT}
+         * @return this builder
+         */
+        public Builder sequencer(String endpoint) {
+            this.sequencer = Endpoint.parse(endpoint);
+            return this;
+        }
+
+        /** The peers this bridge exchanges messages with: in sequencer mode, a host other than the sequencer's has one. */
+        private List<Endpoint> linkedPeers() {
+            return sequencer == null || sequencer.equals(listen) ? peers : List.of(sequencer);
         }
 
         /**
@@ -528,7 +562,11 @@ public final class Bridge implements AutoCloseable {
             if (listen == null) {
                 throw new BridgeException("a bridge needs an endpoint to listen on (HOST:PORT)");
             }
-            if (peers.isEmpty()) {
+            if (sequencer != null && !sequencer.equals(listen) && !peers.isEmpty() && !peers.contains(sequencer)) {
+                throw new BridgeException("the sequencer " + sequencer + " is not among the peers " + peers
+                        + ": give it as a peer too, or give no peers (a host other than the sequencer's links to it alone)");
+            }
+            if (linkedPeers().isEmpty()) {
                 throw new BridgeException("a bridge needs at least one peer (HOST:PORT of another host's bridge)");
             }
             if (peers.contains(listen)) {

@@ -64,6 +64,23 @@ class BridgeTest {
     }
 
     /**
+     * With a sequencer, every reader on every host reads all 60,000 messages of the three hosts' writers in
+     * one and the same order (equal digests of the order), its own host's messages included: those reach it
+     * only back from the sequencer. Without one, the hosts' orders differ (each reads its own writer's
+     * messages first), so equal digests are the sequencer's doing.
+     */
+    @Test
+    void withASequencerEveryReaderOnEveryHostReadsTheSameOrder() throws Exception {
+        List<Host> hosts = new ArrayList<>();
+        for (int host = 0; host < 3; host++) {
+            hosts.add(new Host(root.resolve("host-" + host), "127.0.0.1:" + freeUdpPort(), List.of()));
+        }
+        List<String> orders = exchange(hosts, 20_000, Disruption.NONE, 1);
+        assertThat(orders).hasSize(3);
+        assertThat(orders.stream().distinct()).as("the order digests of the three hosts' readers").hasSize(1);
+    }
+
+    /**
      * Two of three hosts' bridges are killed with SIGKILL in the middle of the stream, one after the other,
      * and restarted: their writers go on appending while they are down, frames are in flight both ways, and
      * appends of theirs are in progress. Every reader on every host still receives every message once, each
@@ -241,6 +258,16 @@ class BridgeTest {
     }
 
     private void exchange(List<Host> hosts, int perWriter, Disruption disruption) throws Exception {
+        exchange(hosts, perWriter, disruption, -1);
+    }
+
+    /**
+     * Writers on every host, a reader on every host, the bridges between; with {@code sequencer} the index of
+     * the sequencer host, or -1 for none.
+     *
+     * @return each reader's digest of the order it read the messages in
+     */
+    private List<String> exchange(List<Host> hosts, int perWriter, Disruption disruption, int sequencer) throws Exception {
         List<String> writers = new ArrayList<>();
         for (int host = 0; host < hosts.size(); host++) {
             Files.createDirectories(hosts.get(host).directory());
@@ -258,10 +285,10 @@ class BridgeTest {
         List<String> endpoints = hosts.stream().map(Host::endpoint).toList();
         List<ChildJvm> bridges = new ArrayList<>();
         for (int host = 0; host < hosts.size(); host++) {
-            bridges.add(startBridge(hosts.get(host), others(endpoints, host)));
+            bridges.add(startBridge(hosts.get(host), bridgeArguments(endpoints, host, sequencer)));
         }
         for (int host = 0; host < hosts.size(); host++) {
-            for (String peer : others(endpoints, host)) {
+            for (String peer : linkedPeers(endpoints, host, sequencer)) {
                 awaitLog(bridges.get(host), "connected to peer " + peer);
             }
         }
@@ -274,7 +301,7 @@ class BridgeTest {
         List<Boolean> restarted = new ArrayList<>(java.util.Collections.nCopies(hosts.size(), false));
         disruption.during(bridges, host -> {
             restarted.set(host, true);
-            ChildJvm bridge = startBridge(hosts.get(host), others(endpoints, host));
+            ChildJvm bridge = startBridge(hosts.get(host), bridgeArguments(endpoints, host, sequencer));
             bridges.set(host, bridge);
             return bridge;
         });
@@ -292,15 +319,36 @@ class BridgeTest {
             }
             assertThat(reader.stdout()).contains("ok " + (long) perWriter * hosts.size());
         }
+        List<String> orders = new ArrayList<>();
+        for (ChildJvm reader : readers) {
+            Matcher order = Pattern.compile("order (\\p{XDigit}+)").matcher(reader.stdout());
+            assertThat(order.find()).as(reader.stdout()).isTrue();
+            orders.add(order.group(1));
+        }
         for (int host = 0; host < hosts.size(); host++) {
             ChildJvm bridge = bridges.get(host);
             bridge.process().getOutputStream().close(); // a clean stop
             bridge.waitForSuccess(Duration.ofSeconds(60));
             assertThat(bridge.stderr()).doesNotContain("NOT delivered", "FAILED", "will not arrive");
             if (!restarted.get(host)) {
-                assertThat(bridge.stdout()).contains("relayed=" + perWriter + ",");
+                long relayed = host == sequencer ? (long) perWriter * hosts.size() : perWriter; // the sequencer relays all
+                assertThat(bridge.stdout()).contains("relayed=" + relayed + ",");
             }
         }
+        return orders;
+    }
+
+    /** The peers a host's bridge links to: every other host, or in sequencer mode the sequencer alone. */
+    private static List<String> linkedPeers(List<String> endpoints, int host, int sequencer) {
+        return sequencer < 0 || host == sequencer ? others(endpoints, host) : List.of(endpoints.get(sequencer));
+    }
+
+    private static List<String> bridgeArguments(List<String> endpoints, int host, int sequencer) {
+        List<String> arguments = new ArrayList<>(linkedPeers(endpoints, host, sequencer));
+        if (sequencer >= 0) {
+            arguments.add("sequencer=" + endpoints.get(sequencer));
+        }
+        return arguments;
     }
 
     private static List<String> others(List<String> endpoints, int host) {

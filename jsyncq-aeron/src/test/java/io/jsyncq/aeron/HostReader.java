@@ -3,16 +3,20 @@ package io.jsyncq.aeron;
 import io.jsyncq.Message;
 import io.jsyncq.SyncQueue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 
 /**
  * A reader on one "host": {@code DIR QUEUE SENDERS COUNT_EACH}. Registers, prints {@code ready}, then reads
  * until it has COUNT_EACH messages from each of the comma-separated SENDERS, checking that each sender's
- * arrive in order, once each, intact. Prints {@code ok} and exits 0, or prints what went wrong and exits 1.
+ * arrive in order, once each, intact. Prints {@code ok}, the count, the last sequence per sender and a digest
+ * of the order it read them in (equal digests: the same order) and exits 0, or prints what went wrong and
+ * exits 1.
  */
 public final class HostReader {
 
@@ -26,6 +30,7 @@ public final class HostReader {
         }
         long total = (long) each * senders.length;
         long received = 0;
+        CRC32C order = new CRC32C();
         try (SyncQueue queue = SyncQueue.builder(args[1]).directory(directory).sender("reader-" + ProcessHandle.current().pid())
                 .open()) {
             System.out.println("ready");
@@ -49,6 +54,7 @@ public final class HostReader {
                             + (sequence <= previous ? " (a duplicate or a reordering)" : " (messages lost)"));
                 }
                 last.put(message.sender(), sequence);
+                order.update((message.sender() + ":" + sequence + "\n").getBytes(StandardCharsets.UTF_8));
                 received++;
             }
             Optional<Message> extra = queue.pop(Duration.ofMillis(500));
@@ -56,7 +62,7 @@ public final class HostReader {
                 fail("a message beyond the expected ones, from " + extra.get().sender());
             }
         }
-        System.out.println("ok " + received + " " + last);
+        System.out.println("ok " + received + " " + last + " order " + Long.toHexString(order.getValue()));
     }
 
     private static void fail(String why) {

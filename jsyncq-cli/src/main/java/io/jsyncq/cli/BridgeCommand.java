@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
         description = {"Run one bridge per host, each listening on an address of its host and naming every other"
                 + " host's bridge as a peer. Every message appended on any host then reaches every registration on"
                 + " every host, once, with its sender and type; each origin's messages keep their order, and every"
-                + " host's readers share one order (there is no single order across hosts).",
+                + " host's readers share one order. Without --sequencer there is no single order across hosts;"
+                + " with it, every host reads the sequencer host's order.",
                 "Messages a peer cannot take yet are kept for it (--backlog), then the bridge holds this host's"
                         + " writers back; a peer that takes nothing for --peer-timeout is cut off, and every message it"
                         + " misses is logged and counted (jsyncq stat shows the bridge and its peers).",
@@ -46,6 +47,13 @@ final class BridgeCommand implements Callable<Integer> {
     @Option(names = "--peer", paramLabel = "HOST:PORT",
             description = "Another host's bridge, where it listens (repeat for every other host).")
     List<String> peers;
+
+    @Option(names = "--sequencer", paramLabel = "HOST:PORT",
+            description = "One order across hosts: the order of the host whose bridge listens there (give the same"
+                    + " on every host; on that host it is its own --listen, and --peer names every other host)."
+                    + " Another host's bridge links to the sequencer alone (--peer may be left out), and that host's"
+                    + " readers get its own messages back from the sequencer, in the common order.")
+    String sequencer;
 
     @Option(names = "--size", paramLabel = "SIZE", converter = Units.QueueSize.class,
             description = "Create the queue with this capacity if it does not exist (default: it must exist).")
@@ -88,14 +96,19 @@ final class BridgeCommand implements Callable<Integer> {
                 throw new CliException(wrong.getMessage());
             }
         }
-        if (peers == null || peers.isEmpty()) {
+        if ((peers == null || peers.isEmpty()) && (sequencer == null || sequencer.equals(listen))) {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--peer=HOST:PORT'");
         }
         Bridge bridge;
         try {
             Bridge.Builder builder = Bridge.builder(name).directory(common.directory()).listen(listen)
                     .peerTimeout(peerTimeout).backlog(Units.parseSize(backlog));
-            peers.forEach(builder::peer);
+            if (peers != null) {
+                peers.forEach(builder::peer);
+            }
+            if (sequencer != null) {
+                builder.sequencer(sequencer);
+            }
             if (size != null) {
                 builder.queueSize(size);
             }

@@ -156,6 +156,12 @@ final class StatCommand implements Callable<Integer> {
         }
         line(text, "repairs", info.readersReclaimed() + " dead registrations reclaimed, " + info.holesRepaired()
                 + " dead writers' claims skipped");
+        if (info.deliveryGate() >= 0) {
+            String holder = info.readers().stream().filter(reader -> reader.slot() == info.deliveryGate())
+                    .map(reader -> "'" + reader.sender() + "', ").findFirst().orElse("");
+            line(text, "gated", "readers deliver only what " + holder + "slot " + info.deliveryGate()
+                    + ", appends (a bridge in sequencer mode): the rest reaches them through it");
+        }
         line(text, "readers", info.readers().size() + " registered, " + info.liveReaders() + " alive");
         if (!info.readers().isEmpty()) {
             List<String[]> rows = new ArrayList<>();
@@ -214,7 +220,8 @@ final class StatCommand implements Callable<Integer> {
                 .field("freeBytes", info.freeBytes())
                 .field("tail", info.tail())
                 .field("readersReclaimed", info.readersReclaimed())
-                .field("holesRepaired", info.holesRepaired());
+                .field("holesRepaired", info.holesRepaired())
+                .field("deliveryGate", info.deliveryGate());
         QueueInfo.Rates rates = info.rates();
         json.name("rates");
         if (rates == null) {

@@ -39,6 +39,7 @@ final class MessageReader {
     private final boolean writeOnly;
     private final RecordView view;
     private final Screen senderScreen = new Screen(this::screensChanged);
+    private final DeliveryGate gate;
     private final Screen typeScreen = new Screen(this::screensChanged);
     /** The cursor is stored only by {@link #acknowledge}, never at the end of a batch. */
     private final boolean manualAcknowledge;
@@ -74,6 +75,7 @@ final class MessageReader {
         this.writeOnly = writeOnly;
         this.manualAcknowledge = manualAcknowledge;
         this.view = new RecordView(memory, queue.capacity());
+        this.gate = queue.readers().deliveryGate();
         this.cursor = queue.readers().cursorVolatile(slot);
         this.storedCursor = cursor;
     }
@@ -280,6 +282,7 @@ final class MessageReader {
 
     private boolean isScreened() {
         return view.writerSlot() == skippedWriterSlot
+                || gate.passesOver(slot, view.writerSlot(), cursor)
                 || senderScreen.matches(memory, view.senderOffset(), view.senderLength())
                 || typeScreen.matches(memory, view.typeOffset(), view.typeLength());
     }

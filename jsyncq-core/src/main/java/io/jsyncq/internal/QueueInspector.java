@@ -72,6 +72,11 @@ public final class QueueInspector implements AutoCloseable {
         return queue.holesRepaired();
     }
 
+    /** The slot holding the delivery gate, or -1. */
+    public int deliveryGate() {
+        return queue.readers().deliveryGate().holder();
+    }
+
     public boolean isRemoved() {
         return queue.isRemoved();
     }

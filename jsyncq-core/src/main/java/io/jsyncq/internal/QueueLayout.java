@@ -31,6 +31,9 @@ package io.jsyncq.internal;
  *           | readers reclaimed (i64)       holes repaired (i64)               |
  *           | counted by whoever repaired them; shown by stat and the soak     |
  *  896      +------------------------------------------------------------------+
+ *           | delivery gate (i32): 0, or 1 + the slot whose records alone the  |
+ *           | other registrations deliver (a bridge in sequencer mode)         |
+ *  1024     +------------------------------------------------------------------+
  *           | unused up to the end of the header page                          |
  *  4096     +------------------------------------------------------------------+
  *           | reader table: max readers x {@link ReaderSlotLayout#SLOT_LENGTH} bytes |
@@ -51,7 +54,7 @@ public final class QueueLayout {
 
     /** "JSYNCQ" followed by two zero bytes, read as a little-endian long. */
     public static final long MAGIC = 0x0000_5143_4E59_534AL;
-    public static final int LAYOUT_VERSION = 6;
+    public static final int LAYOUT_VERSION = 7;
 
     public static final int CONTENDED_BLOCK = 128;
 
@@ -82,6 +85,7 @@ public final class QueueLayout {
     public static final long SPACE_ARMED_OFFSET = SPACE_WAITERS_OFFSET + Integer.BYTES;
     public static final long READERS_RECLAIMED_OFFSET = SPACE_FUTEX_OFFSET + CONTENDED_BLOCK;
     public static final long HOLES_REPAIRED_OFFSET = READERS_RECLAIMED_OFFSET + Long.BYTES;
+    public static final long DELIVERY_GATE_OFFSET = READERS_RECLAIMED_OFFSET + CONTENDED_BLOCK;
 
     public static final long HEADER_LENGTH = 4096;
     public static final long READER_TABLE_OFFSET = HEADER_LENGTH;

@@ -22,9 +22,12 @@ public final class ReaderTable {
     private final MemorySegment memory;
     private final int maxReaders;
 
+    private final DeliveryGate deliveryGate;
+
     ReaderTable(MemorySegment memory, int maxReaders) {
         this.memory = memory;
         this.maxReaders = maxReaders;
+        this.deliveryGate = new DeliveryGate(memory);
     }
 
     public int maxReaders() {
@@ -238,7 +241,16 @@ public final class ReaderTable {
      */
     boolean free(int slot, long expectedWord) {
         long freed = slotWord(generation(expectedWord) + 1, STATE_FREE);
-        return LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET, expectedWord, freed);
+        if (!LONG.compareAndSet(memory, slotOffset(slot) + SLOT_WORD_OFFSET, expectedWord, freed)) {
+            return false;
+        }
+        deliveryGate.endIfHeldBy(slot, cursorVolatile(slot)); // the gate ends with its registration
+        return true;
+    }
+
+    /** The queue's delivery gate, which a freed slot's registration gives up. */
+    DeliveryGate deliveryGate() {
+        return deliveryGate;
     }
 
     /**

@@ -155,6 +155,26 @@ public final class Registration implements AutoCloseable {
         return queue.capacity();
     }
 
+    /**
+     * Makes the other registrations deliver only the records this one writes, until it ends.
+     *
+     * @throws IllegalStateException if this registration reads nothing, or another one holds the gate
+     */
+    public void gateDelivery() {
+        ensureOpen();
+        requireRegistered();
+        if (settings.writeOnly()) {
+            throw new IllegalStateException("a write-only registration reads nothing, so it cannot carry what the"
+                    + " others append: it cannot gate the queue's delivery");
+        }
+        int holder = readers.deliveryGate().take(slot, reader.readPosition());
+        if (holder != slot) {
+            throw new IllegalStateException("the delivery of queue '" + queueName() + "' is gated already, by '"
+                    + readers.sender(holder) + "' (slot " + holder + ", pid " + readers.pid(holder) + ")");
+        }
+        queue.wakeAllReaders(); // a reader asleep at a record it now skips
+    }
+
     /** Skips every record this registration wrote from now on, whatever sender name it carries. */
     public void skipOwnRecords() {
         reader.skipOwnRecords();

@@ -1,0 +1,113 @@
+package io.jsyncq.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static io.jsyncq.internal.QueueLayout.DELIVERY_GATE_OFFSET;
+
+/**
+ * The queue's delivery gate (design.md §11): while a registration holds it, every other registration
+ * passes over, unread, the records that any other registration writes at or after the gate's start, and
+ * delivers only the holder's. A bridge in sequencer mode holds it on every host but the sequencer's: it
+ * reads what local writers append, sends it to the sequencer, and appends it back in the order every host
+ * shares.
+ *
+ * <pre>
+ *  +0   state (i32): 0 never gated; 1 + slot while that slot holds it; -(1 + slot) once it ended;
+ *       {@link #TAKING} while a registration writes the window
+ *  +8   start (i64): the holder's read position when it took the gate
+ *  +16  end (i64): {@link Long#MAX_VALUE} while held; the holder's read position when its slot was freed
+ * </pre>
+ *
+ * <p><b>Why a window, not a flag.</b> The gate is applied when a record is read, not when it is appended.
+ * Records before the start are ones the holder never reads, so the others deliver them as usual. Records
+ * in the window that the holder read went out to be ordered, and come back as the holder's records; when
+ * the holder ends for good (an operator frees it), a reader still behind must not deliver those a second
+ * time, so the window closes at the holder's last read position instead of vanishing. Records after it,
+ * which the holder never read, are delivered as usual.
+ *
+ * <p><b>Consistency without a lock.</b> Only a registration that won {@code state: ended-or-0 -> TAKING}
+ * writes the window, then publishes {@code 1 + slot}; the holder's slot is freed only after its owner is gone,
+ * and the free writes {@code end} before it turns the state negative. A reader reads the state, the window,
+ * and the state again, and starts over if the state moved, so it never applies one holder's slot with
+ * another's window.
+ */
+final class DeliveryGate {
+
+    /** The state while a registration writes its window: readers treat the queue as not gated. */
+    static final int TAKING = Integer.MIN_VALUE;
+    static final long STATE_OFFSET = DELIVERY_GATE_OFFSET;
+    static final long START_OFFSET = DELIVERY_GATE_OFFSET + Long.BYTES;
+    static final long END_OFFSET = START_OFFSET + Long.BYTES;
+    private static final long HELD = Long.MAX_VALUE;
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final MemorySegment memory;
+
+    DeliveryGate(MemorySegment memory) {
+        this.memory = memory;
+    }
+
+    private int stateVolatile() {
+        return (int) INT.getVolatile(memory, STATE_OFFSET);
+    }
+
+    /** The slot holding the gate, or -1. */
+    int holder() {
+        int state = stateVolatile();
+        return state > 0 ? state - 1 : -1;
+    }
+
+    /**
+     * Gives the gate to {@code slot}, whose read position is {@code start}, unless another slot holds it.
+     *
+     * @return the slot that holds the gate now ({@code slot} if it held it already)
+     */
+    int take(int slot, long start) {
+        while (true) {
+            int state = stateVolatile();
+            if (state > 0) {
+                return state - 1;
+            }
+            if (state != TAKING && INT.compareAndSet(memory, STATE_OFFSET, state, TAKING)) {
+                LONG.setVolatile(memory, START_OFFSET, start);
+                LONG.setVolatile(memory, END_OFFSET, HELD);
+                INT.setVolatile(memory, STATE_OFFSET, slot + 1);
+                return slot;
+            }
+            Thread.onSpinWait(); // another taker is writing its window
+        }
+    }
+
+    /** After {@code slot} was freed: if it held the gate, closes the window at its last read position. */
+    void endIfHeldBy(int slot, long readPosition) {
+        if (stateVolatile() == slot + 1) {
+            LONG.setVolatile(memory, END_OFFSET, readPosition);
+            INT.compareAndSet(memory, STATE_OFFSET, slot + 1, -(slot + 1));
+        }
+    }
+
+    /**
+     * True if the reader in {@code readerSlot} passes over the record at {@code position} written by
+     * {@code writerSlot}: the gate's window holds the position, and neither is the gate's slot.
+     */
+    boolean passesOver(int readerSlot, int writerSlot, long position) {
+        while (true) {
+            int state = stateVolatile();
+            if (state == 0 || state == TAKING) {
+                return false;
+            }
+            long start = (long) LONG.getVolatile(memory, START_OFFSET);
+            long end = (long) LONG.getVolatile(memory, END_OFFSET);
+            if (stateVolatile() != state) {
+                continue; // a new window meanwhile: read it again
+            }
+            int gateSlot = Math.abs(state) - 1;
+            boolean holderReads = state > 0 && readerSlot == gateSlot;
+            return !holderReads && writerSlot != gateSlot && position >= start && position < end;
+        }
+    }
+}
