@@ -14,8 +14,9 @@ import static io.jsyncq.internal.QueueLayout.DELIVERY_GATE_OFFSET;
  * shares.
  *
  * <pre>
- *  +0   state (i32): 0 never gated; 1 + slot while that slot holds it; -(1 + slot) once it ended;
- *       {@link #TAKING} while a registration writes the window
+ *  +0   state (i64): the number of takes so far (high 32 bits) | a code (low 32 bits): 0 never
+ *       gated; 1 + slot while that slot holds it; -(1 + slot) once it ended; {@link #TAKING} while a
+ *       registration writes the window
  *  +8   start (i64): the holder's read position when it took the gate
  *  +16  end (i64): {@link Long#MAX_VALUE} while held; the holder's read position when its slot was freed
  * </pre>
@@ -27,22 +28,24 @@ import static io.jsyncq.internal.QueueLayout.DELIVERY_GATE_OFFSET;
  * time, so the window closes at the holder's last read position instead of vanishing. Records after it,
  * which the holder never read, are delivered as usual.
  *
- * <p><b>Consistency without a lock.</b> Only a registration that won {@code state: ended-or-0 -> TAKING}
- * writes the window, then publishes {@code 1 + slot}; the holder's slot is freed only after its owner is gone,
- * and the free writes {@code end} before it turns the state negative. A reader reads the state, the window,
- * and the state again, and starts over if the state moved, so it never applies one holder's slot with
- * another's window.
+ * <p><b>Consistency without a lock</b> ({@code model/gate.pml}). Only a registration that won
+ * {@code state: ended-or-0 -> TAKING} (with the count of takes one up) writes the window, then publishes
+ * {@code 1 + slot}; the holder's slot is freed only after its owner is gone, and the free writes {@code end}
+ * before it turns the code negative. A reader reads the state, the window, and the state again, and starts
+ * over if the state moved, so it never applies one holder's slot with another's window. The count is what
+ * makes "the state did not move" true: without it, a slot that takes the gate again and is freed again
+ * between a reader's two reads shows the same ended code with a window still open (SPIN finds this).
  */
 final class DeliveryGate {
 
-    /** The state while a registration writes its window: readers treat the queue as not gated. */
+    /** The code while a registration writes its window: readers treat the queue as not gated. */
     static final int TAKING = Integer.MIN_VALUE;
+    private static final long ONE_TAKE = 1L << 32;
     static final long STATE_OFFSET = DELIVERY_GATE_OFFSET;
     static final long START_OFFSET = DELIVERY_GATE_OFFSET + Long.BYTES;
     static final long END_OFFSET = START_OFFSET + Long.BYTES;
     private static final long HELD = Long.MAX_VALUE;
 
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final MemorySegment memory;
@@ -51,14 +54,23 @@ final class DeliveryGate {
         this.memory = memory;
     }
 
-    private int stateVolatile() {
-        return (int) INT.getVolatile(memory, STATE_OFFSET);
+    private long stateVolatile() {
+        return (long) LONG.getVolatile(memory, STATE_OFFSET);
+    }
+
+    /** The code of a state: 0, 1 + slot (held), -(1 + slot) (ended) or {@link #TAKING}. */
+    private static int code(long state) {
+        return (int) state;
+    }
+
+    private static long withCode(long state, int code) {
+        return (state & -ONE_TAKE) | (code & 0xFFFF_FFFFL);
     }
 
     /** The slot holding the gate, or -1. */
     int holder() {
-        int state = stateVolatile();
-        return state > 0 ? state - 1 : -1;
+        int code = code(stateVolatile());
+        return code > 0 ? code - 1 : -1;
     }
 
     /**
@@ -68,14 +80,15 @@ final class DeliveryGate {
      */
     int take(int slot, long start) {
         while (true) {
-            int state = stateVolatile();
-            if (state > 0) {
-                return state - 1;
+            long state = stateVolatile();
+            if (code(state) > 0) {
+                return code(state) - 1;
             }
-            if (state != TAKING && INT.compareAndSet(memory, STATE_OFFSET, state, TAKING)) {
+            long taking = withCode(state + ONE_TAKE, TAKING);
+            if (code(state) != TAKING && LONG.compareAndSet(memory, STATE_OFFSET, state, taking)) {
                 LONG.setVolatile(memory, START_OFFSET, start);
                 LONG.setVolatile(memory, END_OFFSET, HELD);
-                INT.setVolatile(memory, STATE_OFFSET, slot + 1);
+                LONG.setVolatile(memory, STATE_OFFSET, withCode(taking, slot + 1));
                 return slot;
             }
             Thread.onSpinWait(); // another taker is writing its window
@@ -84,9 +97,10 @@ final class DeliveryGate {
 
     /** After {@code slot} was freed: if it held the gate, closes the window at its last read position. */
     void endIfHeldBy(int slot, long readPosition) {
-        if (stateVolatile() == slot + 1) {
+        long state = stateVolatile();
+        if (code(state) == slot + 1) {
             LONG.setVolatile(memory, END_OFFSET, readPosition);
-            INT.compareAndSet(memory, STATE_OFFSET, slot + 1, -(slot + 1));
+            LONG.compareAndSet(memory, STATE_OFFSET, state, withCode(state, -(slot + 1)));
         }
     }
 
@@ -96,8 +110,9 @@ final class DeliveryGate {
      */
     boolean passesOver(int readerSlot, int writerSlot, long position) {
         while (true) {
-            int state = stateVolatile();
-            if (state == 0 || state == TAKING) {
+            long state = stateVolatile();
+            int code = code(state);
+            if (code == 0 || code == TAKING) {
                 return false;
             }
             long start = (long) LONG.getVolatile(memory, START_OFFSET);
@@ -105,8 +120,8 @@ final class DeliveryGate {
             if (stateVolatile() != state) {
                 continue; // a new window meanwhile: read it again
             }
-            int gateSlot = Math.abs(state) - 1;
-            boolean holderReads = state > 0 && readerSlot == gateSlot;
+            int gateSlot = Math.abs(code) - 1;
+            boolean holderReads = code > 0 && readerSlot == gateSlot;
             return !holderReads && writerSlot != gateSlot && position >= start && position < end;
         }
     }

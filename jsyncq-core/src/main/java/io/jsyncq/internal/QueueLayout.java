@@ -31,8 +31,9 @@ package io.jsyncq.internal;
  *           | readers reclaimed (i64)       holes repaired (i64)               |
  *           | counted by whoever repaired them; shown by stat and the soak     |
  *  896      +------------------------------------------------------------------+
- *           | delivery gate (i32): 0, or 1 + the slot whose records alone the  |
- *           | other registrations deliver (a bridge in sequencer mode)         |
+ *           | delivery gate: state (i64) | window start (i64) | end (i64):    |
+ *           | while a slot holds it, the others deliver only its records in   |
+ *           | the window (a bridge in sequencer mode; {@link DeliveryGate})     |
  *  1024     +------------------------------------------------------------------+
  *           | unused up to the end of the header page                          |
  *  4096     +------------------------------------------------------------------+
