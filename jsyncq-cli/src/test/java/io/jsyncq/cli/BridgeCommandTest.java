@@ -87,6 +87,44 @@ class BridgeCommandTest {
         }
     }
 
+    /**
+     * Sequencer mode from the command line: host b's own message reaches b's tail only back from the
+     * sequencer on a, and stat on b says that its delivery is gated and by which bridge.
+     */
+    @Test
+    void withASequencerAHostReadsItsOwnMessagesBackFromTheSequencer() throws Exception {
+        Files.createDirectories(Path.of(a));
+        Files.createDirectories(Path.of(b));
+        String onA = "127.0.0.1:" + freeUdpPort();
+        String onB = "127.0.0.1:" + freeUdpPort();
+        try (Cli sequencer = Cli.start("--dir", a, "bridge", "orders", "--size", "64k", "--listen", onA, "--peer", onB,
+                "--sequencer", onA);
+             Cli member = Cli.start("--dir", b, "bridge", "orders", "--size", "64k", "--listen", onB,
+                     "--sequencer", onA)) {
+            await(() -> sequencer.stderrSoFar().contains("connected to peer " + onB)
+                    && member.stderrSoFar().contains("connected to peer " + onA), sequencer, member);
+            assertThat(member.stderrSoFar()).contains("sequenced by " + onA);
+            try (Cli tail = Cli.start("--dir", b, "tail", "orders", "--count", "2", "--timeout", "60s")) {
+                await(() -> QueueAdmin.inspect(Path.of(b), "orders").readers().size() == 2, sequencer, member);
+                assertThat(Cli.run("--dir", b, "send", "orders", "--sender", "bob", "local").exitCode()).isZero();
+                assertThat(Cli.run("--dir", a, "send", "orders", "--sender", "alice", "remote").exitCode()).isZero();
+                Cli.Result tailed = tail.await(Duration.ofSeconds(60));
+                assertThat(tailed.lines()).as(tailed.toString()).containsExactlyInAnyOrder("bob - local", "alice - remote");
+            }
+            assertThat(QueueAdmin.inspect(Path.of(b), "orders").tail())
+                    .as("three records in b's queue: bob's as sent and as it came back, and alice's")
+                    .isEqualTo(3 * 64);
+            assertThat(Cli.run("--dir", b, "stat", "orders").stdout())
+                    .contains("gated", "readers deliver only what 'bridge " + onB + "', slot");
+            sequencer.terminate();
+            member.terminate();
+            assertThat(sequencer.await(Duration.ofSeconds(30)).stderr()).contains("stopped after relaying 2 messages out and 1 in");
+            assertThat(member.await(Duration.ofSeconds(30)).stderr()).contains("stopped after relaying 1 messages out and 2 in");
+            assertThat(Cli.run("--dir", a, "bridge", "orders", "--listen", onA, "--forget").exitCode()).isZero();
+            assertThat(Cli.run("--dir", b, "bridge", "orders", "--listen", onB, "--forget").exitCode()).isZero();
+        }
+    }
+
     @Test
     void wrongSettingsAreOneLineErrors() {
         Cli.Result noPeer = Cli.run("--dir", "/dev/shm", "bridge", "q", "--listen", "127.0.0.1:40999");
@@ -97,6 +135,14 @@ class BridgeCommandTest {
         assertThat(badEndpoint.errorLines()).containsExactly("jsyncq: 'localhost' is not HOST:PORT (such as 10.0.0.2:40123)");
         Cli.Result itself = Cli.run("bridge", "q", "--listen", "127.0.0.1:5000", "--peer", "127.0.0.1:5000");
         assertThat(itself.errorLines()).containsExactly("jsyncq: peer 127.0.0.1:5000 is this bridge's own endpoint");
+        Cli.Result notAPeer = Cli.run("bridge", "q", "--listen", "127.0.0.1:5000", "--peer", "127.0.0.1:5001",
+                "--sequencer", "127.0.0.1:5002");
+        assertThat(notAPeer.errorLines()).singleElement().asString()
+                .contains("the sequencer 127.0.0.1:5002 is not among the peers");
+        Cli.Result sequencerAlone = Cli.run("--dir", "/dev/shm", "bridge", "q", "--listen", "127.0.0.1:5000",
+                "--sequencer", "127.0.0.1:5000");
+        assertThat(sequencerAlone.exitCode()).isEqualTo(2);
+        assertThat(sequencerAlone.stderr()).contains("--peer");
     }
 
     private static void await(Supplier<Boolean> condition, Cli... bridges) throws InterruptedException {
