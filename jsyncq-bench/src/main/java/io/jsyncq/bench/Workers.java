@@ -131,6 +131,10 @@ final class Workers implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
+        String extra = System.getenv("JSYNCQ_BENCH_WORKER_FLAGS"); // for profiling: see the module's README
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Worker.class.getName());
