@@ -1,5 +1,5 @@
 """jsyncq for Python: the Python peer of jsyncq (a broadcast message queue in named shared memory), with
-pysyncq's API. Python and Java processes share one queue file: same layout (version 5), same protocol.
+pysyncq's API. Python and Java processes share one queue file: same layout (version 7), same protocol.
 
     from jsyncq import PySyncQ      # instead of: from pysyncq import PySyncQ
 """

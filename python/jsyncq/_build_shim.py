@@ -60,8 +60,8 @@ struct jq_found {
 int64_t jq_append(const struct jq_queue *q, int32_t slot, int32_t lane, int64_t expected_word, int32_t generation,
                   const char *sender, int32_t sender_length, int64_t sender_hash, const char *type,
                   int32_t type_length, int64_t type_hash, const char *body, int64_t body_length);
-int jq_next(const struct jq_queue *q, int64_t cursor, const char *sender_screen, int64_t sender_screen_length,
-            const char *type_screen, int64_t type_screen_length, struct jq_found *out);
+int jq_next(const struct jq_queue *q, int32_t slot, int64_t cursor, const char *sender_screen,
+            int64_t sender_screen_length, const char *type_screen, int64_t type_screen_length, struct jq_found *out);
 int jq_after_read(const struct jq_queue *q, int32_t slot, int64_t expected_word, int64_t cursor, int store);
 int jq_ready(const struct jq_queue *q, int32_t slot, int64_t expected_word, int64_t cursor);
 int jq_reader_sleep(const struct jq_queue *q, int32_t slot, int64_t expected_word, int64_t cursor, int64_t nanos);

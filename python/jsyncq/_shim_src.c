@@ -176,14 +176,15 @@ static int64_t jq_fnv1a64(uintptr_t a, size_t n) {
 /* ---- fused fast paths ------------------------------------------------------------------------------
  *
  * One C call for the common case of an append (claim, write, publish, wake) and of a read (find the next
- * record to deliver, passing skip marks and screened records; then, after the copy, the seqlock check and
- * the cursor's store) and for one sleep of a reader. Each is the Python modules' code (shared.py,
- * reader.py, waiting.py, mirroring Java's SharedQueue, MessageReader and Waiter) with the same memory
- * operations in the same order and with the same orderings: seq_cst where Java uses a volatile access or
- * a CAS, release and acquire where Java uses setRelease and getAcquire, plain accesses where Java's are
- * plain. Anything unusual (no room by the head cache, a damaged tail or header, a registration lost) is
- * returned, not handled: the Python code takes over on its slow paths. The offsets below are
- * layout.py's; native.py checks them against it when the package is imported. */
+ * record to deliver, passing skip marks, records the delivery gate holds back and screened records; then,
+ * after the copy, the seqlock check and the cursor's store) and for one sleep of a reader. Each is the
+ * Python modules' code (shared.py, reader.py, waiting.py, gate.py, mirroring Java's SharedQueue,
+ * MessageReader, Waiter and DeliveryGate) with the same memory operations in the same order and with the
+ * same orderings: seq_cst where Java uses a volatile access or a CAS, release and acquire where Java uses
+ * setRelease and getAcquire, plain accesses where Java's are plain. Anything unusual (no room by the head
+ * cache, a damaged tail or header, a registration lost) is returned, not handled: the Python code takes over
+ * on its slow paths. The offsets below are layout.py's (and gate.py's); native.py checks them against it
+ * when the package is imported. */
 
 #define JQ_TAIL 128
 #define JQ_HEAD 256
@@ -193,6 +194,10 @@ static int64_t jq_fnv1a64(uintptr_t a, size_t n) {
 #define JQ_SPACE_FUTEX 640
 #define JQ_SPACE_WAITERS 644
 #define JQ_SPACE_ARMED 648
+#define JQ_GATE_STATE 896
+#define JQ_GATE_START 904
+#define JQ_GATE_END 912
+#define JQ_GATE_TAKING INT32_MIN
 #define JQ_TABLE 4096
 #define JQ_SLOT_LENGTH 384
 #define JQ_CURSOR 0
@@ -216,7 +221,8 @@ static const int64_t jq_layout_values[] = {
     JQ_TAIL, JQ_HEAD, JQ_HIGH_WATER, JQ_MESSAGE_FUTEX, JQ_MESSAGE_WAITERS, JQ_SPACE_FUTEX, JQ_SPACE_WAITERS,
     JQ_SPACE_ARMED, JQ_TABLE, JQ_SLOT_LENGTH, JQ_CURSOR, JQ_SLOT_WORD, JQ_FLOORS, JQ_MESSAGE_SLEEPERS,
     JQ_WAIT_AT, JQ_ARMED, JQ_SUMMARY, JQ_SENDER_HASHES, JQ_TYPE_HASHES, JQ_SUMMARY_HASHES, JQ_HEADER,
-    JQ_GRANULE, JQ_SKIP_RECORD, JQ_SKIP_GRANULE, JQ_LARGE_RECORD
+    JQ_GRANULE, JQ_SKIP_RECORD, JQ_SKIP_GRANULE, JQ_LARGE_RECORD, JQ_GATE_STATE, JQ_GATE_START,
+    JQ_GATE_END, JQ_GATE_TAKING
 };
 
 /* The i-th of the offsets above (or -1 past the end), for native.py's check against layout.py. */
@@ -384,15 +390,35 @@ static int screened(const unsigned char *packed, int64_t packed_length, uintptr_
     return 0;
 }
 
-/* MessageReader.poll's search for the next record to deliver, from `cursor`: passes skip-granule marks,
- * skip-record marks and records the screens (packed names, see screened()) hold, validating every header
- * first (RecordView.wrap; and a record longer than large_record must end at or before the tail). Returns 1
- * with the record in *out (mark acquire-loaded; the header's fields read with plain loads); 0 if the
- * record at out->position is not resolved yet (or a lap of records was passed: call again); -1 if the
- * header at out->position is impossible, -2 if that record runs past the tail. out->position is the
- * reader's new cursor in every case. */
-static int jq_next(const struct jq_queue *q, int64_t cursor, const char *sender_screen, int64_t sender_screen_length,
-                   const char *type_screen, int64_t type_screen_length, struct jq_found *out) {
+/* DeliveryGate.passes_over (gate.py), for MessageReader.isScreened: 1 if the reader in `reader_slot`
+ * passes over the record at `position` written by `writer_slot`: the gate's window holds the position, and
+ * neither is the gate's slot. State, window, state again (all seq_cst, Java's getVolatile), starting over if
+ * the state moved (its count of takes included), so one holder's slot is never paired with another's
+ * window. Read for every record looked at, so a gate taken while the reader waited applies to the next
+ * record it looks at. */
+static int passes_over(const struct jq_queue *q, int32_t reader_slot, int32_t writer_slot, int64_t position) {
+    for (;;) {
+        int64_t state = jq_load64(q->base + JQ_GATE_STATE);
+        int32_t code = (int32_t) state; /* the low half; the high half counts the takes */
+        if (code == 0 || code == JQ_GATE_TAKING) return 0;
+        int64_t start = jq_load64(q->base + JQ_GATE_START), end = jq_load64(q->base + JQ_GATE_END);
+        if (jq_load64(q->base + JQ_GATE_STATE) != state) continue; /* a new window meanwhile: read it again */
+        int32_t gate_slot = (code < 0 ? -code : code) - 1;
+        int holder_reads = code > 0 && reader_slot == gate_slot;
+        return !holder_reads && writer_slot != gate_slot && position >= start && position < end;
+    }
+}
+
+/* MessageReader.poll's search for the next record to deliver for the reader in `slot`, from `cursor`:
+ * passes skip-granule marks, skip-record marks, records the delivery gate holds back (passes_over()) and
+ * records the screens (packed names, see screened()) hold, validating every header first (RecordView.wrap;
+ * and a record longer than large_record must end at or before the tail). Returns 1 with the record in *out
+ * (mark acquire-loaded; the header's fields read with plain loads); 0 if the record at out->position is not
+ * resolved yet (or a lap of records was passed: call again); -1 if the header at out->position is
+ * impossible, -2 if that record runs past the tail. out->position is the reader's new cursor in every case. */
+static int jq_next(const struct jq_queue *q, int32_t slot, int64_t cursor, const char *sender_screen,
+                   int64_t sender_screen_length, const char *type_screen, int64_t type_screen_length,
+                   struct jq_found *out) {
     for (int64_t steps = 0; steps < q->nmarks; steps++) {
         out->position = cursor;
         int64_t mark = jq_load64_acquire(mark_at(q, cursor));
@@ -410,6 +436,7 @@ static int jq_next(const struct jq_queue *q, int64_t cursor, const char *sender_
         int64_t following = cursor + ((record_length + JQ_GRANULE - 1) & -JQ_GRANULE);
         if (record_length > q->large_record && following > jq_load64(q->base + JQ_TAIL)) return -2;
         if (mark == (cursor | JQ_SKIP_RECORD)
+            || passes_over(q, slot, (int32_t) ((writer >> 32) & 0xFFFF), cursor)
             || screened((const unsigned char *) sender_screen, sender_screen_length, record + JQ_HEADER, (size_t) sender_length)
             || screened((const unsigned char *) type_screen, type_screen_length, record + JQ_HEADER + sender_length,
                         (size_t) type_length)) {

@@ -233,6 +233,19 @@ class PySyncQ:
         finally:
             registration.exit()
 
+    def gate_delivery(self):
+        """Java's ``SyncQueue.gateDelivery()`` (beyond pysyncq): from now on every other registration delivers
+        only the messages this one appends, and passes over, unread, what any other appends at or after this
+        one's read position; this one still reads everything. The gate ends when this registration closes (or
+        is reclaimed after its process died). Raises RuntimeError if this registration is write-only, or
+        another one holds the gate."""
+        registration = self._open_registration()
+        registration.enter()
+        try:
+            registration.gate_delivery()
+        finally:
+            registration.exit()
+
     def __call__(self, *args, **kwargs):
         """pysyncq's iteration with pop's arguments: ``for m in q(block=True, timer=1)``; ends at the first
         pop that finds nothing."""

@@ -8,7 +8,7 @@ import mmap
 # ---- QueueLayout --------------------------------------------------------------------------------------
 
 MAGIC = 0x0000_5143_4E59_534A  # "JSYNCQ\0\0" as a little-endian long
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 7
 CONTENDED_BLOCK = 128  # every field written by several processes has two cache lines to itself
 
 MAGIC_OFFSET = 0
@@ -36,6 +36,8 @@ SPACE_WAITERS_OFFSET = SPACE_FUTEX_OFFSET + 4
 SPACE_ARMED_OFFSET = SPACE_WAITERS_OFFSET + 4
 READERS_RECLAIMED_OFFSET = SPACE_FUTEX_OFFSET + CONTENDED_BLOCK
 HOLES_REPAIRED_OFFSET = READERS_RECLAIMED_OFFSET + 8
+# The delivery gate: its state, window start and window end (three i64); gate.py (DeliveryGate) has its fields.
+DELIVERY_GATE_OFFSET = READERS_RECLAIMED_OFFSET + CONTENDED_BLOCK
 
 HEADER_LENGTH = 4096
 READER_TABLE_OFFSET = HEADER_LENGTH

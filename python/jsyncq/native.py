@@ -19,12 +19,14 @@ except ImportError as missing:  # pragma: no cover - only when the package was n
 def _check_shim_layout():
     """The fused fast paths in the shim hard-code layout.py's offsets: they must agree, or nothing works."""
     from . import layout as L
+    from .gate import END_OFFSET, START_OFFSET, STATE_OFFSET, TAKING
     expected = [L.TAIL_POSITION_OFFSET, L.HEAD_CACHE_OFFSET, L.SLOT_HIGH_WATER_OFFSET, L.MESSAGE_FUTEX_OFFSET,
                 L.MESSAGE_WAITERS_OFFSET, L.SPACE_FUTEX_OFFSET, L.SPACE_WAITERS_OFFSET, L.SPACE_ARMED_OFFSET,
                 L.READER_TABLE_OFFSET, L.SLOT_LENGTH, L.CURSOR_OFFSET, L.SLOT_WORD_OFFSET, L.FLOORS_OFFSET,
                 L.MESSAGE_SLEEPERS_OFFSET, L.WAIT_AT_OFFSET, L.ARMED_OFFSET, L.SUMMARY_OFFSET,
                 L.SENDER_HASHES_OFFSET, L.TYPE_HASHES_OFFSET, L.SUMMARY_HASHES, L.RECORD_HEADER_LENGTH, L.GRANULE,
-                L.MARK_SKIP_RECORD, L.MARK_SKIP_GRANULE, L.LARGE_RECORD]
+                L.MARK_SKIP_RECORD, L.MARK_SKIP_GRANULE, L.LARGE_RECORD, STATE_OFFSET, START_OFFSET,
+                END_OFFSET, TAKING]
     actual = [lib.jq_layout_value(i) for i in range(len(expected) + 1)]
     if actual != expected + [-1]:
         raise ImportError(f"jsyncq's C shim was built for another layout ({actual[:-1]} != {expected}); "

@@ -89,9 +89,9 @@ class MessageReader:
 
     def _take(self, handler, limit, deadline):
         """poll, or with no handler a pop (a copy of one message, returned). Each record is found by the
-        shim's jq_next (mark acquire-loaded, skip marks and screened records passed, every header
-        validated); after its bytes are read, jq_after_read fences and checks the registration (and for
-        the batch's last message stores the cursor), as a seqlock's reader does."""
+        shim's jq_next (mark acquire-loaded, skip marks, records the delivery gate holds back and screened
+        records passed, every header validated); after its bytes are read, jq_after_read fences and checks
+        the registration (and for the batch's last message stores the cursor), as a seqlock's reader does."""
         if self.write_only:
             raise RuntimeError("this registration is write-only: it reads nothing. Open another one, without"
                                " write_only, to read")
@@ -108,7 +108,7 @@ class MessageReader:
                 raise registration.registration_lost()
             while delivered < limit:
                 senders, types = self._screen_names
-                result = lib.jq_next(qc, self.cursor, senders, len(senders), types, len(types), found)
+                result = lib.jq_next(qc, slot, self.cursor, senders, len(senders), types, len(types), found)
                 self.cursor = found.position
                 if result == 1:
                     names, sender_length = found.names, found.sender_length
@@ -187,11 +187,11 @@ class MessageReader:
 
     def skip_screened_for_own_append(self):
         """Python-only (not in Java): for an append of this registration that finds no room, moves the
-        cursor over the resolved records its pops would skip anyway (screened, skip marks), up to the first
-        one it would deliver, and stores it. Without this, a process blocked in an append with only
-        screened records unread in front of it holds the room it waits for (pysyncq's echo benchmark on
-        two cores wedges so). Nothing it would read is passed. Only when no pop of this registration is in
-        progress on another thread. Returns True if the cursor moved."""
+        cursor over the resolved records its pops would skip anyway (screened, held back by the delivery
+        gate, skip marks), up to the first one it would deliver, and stores it. Without this, a process
+        blocked in an append with only screened records unread in front of it holds the room it waits for
+        (pysyncq's echo benchmark on two cores wedges so). Nothing it would read is passed. Only when no pop
+        of this registration is in progress on another thread. Returns True if the cursor moved."""
         me = threading.get_ident()
         if self.write_only or (self._polling_thread is not None and self._polling_thread != me):
             return False
@@ -199,6 +199,7 @@ class MessageReader:
             return False
         try:
             queue = self.queue
+            gate = queue.readers.delivery_gate
             cursor = self.cursor
             for _ in range(queue.capacity // L.GRANULE):  # at most one lap
                 mark = queue.mark_acquire(cursor)
@@ -215,7 +216,8 @@ class MessageReader:
                 type_length = (writer >> 56) & 0xFF
                 if not L.RECORD_HEADER_LENGTH + sender_length + type_length <= record_length <= queue.capacity:
                     break  # damaged: the next pop says so
-                if mark != cursor | L.MARK_SKIP_RECORD:
+                if mark != cursor | L.MARK_SKIP_RECORD and not gate.passes_over(self.slot, (writer >> 32) & 0xFFFF,
+                                                                                 cursor):
                     names = read_bytes(address + L.RECORD_HEADER_LENGTH, sender_length + type_length)
                     if not (set.__contains__(self.sender_screen, names[:sender_length])
                             or set.__contains__(self.type_screen, names[sender_length:])):

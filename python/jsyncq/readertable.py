@@ -6,6 +6,7 @@ import os
 
 from . import layout as L
 from .errors import SyncQueueError
+from .gate import DeliveryGate
 from .native import lib, read_bytes
 
 
@@ -42,6 +43,8 @@ class ReaderTable:
     def __init__(self, base, max_readers):
         self.base = base
         self.max_readers = max_readers
+        #: the queue's delivery gate, which a freed slot's registration gives up
+        self.delivery_gate = DeliveryGate(base)
 
     def _slot(self, slot):
         return self.base + L.slot_offset(slot)
@@ -137,9 +140,15 @@ class ReaderTable:
                 return
 
     def free(self, slot, expected_word):
-        """Frees the slot if it still holds that registration; the caller holds its owner lock."""
+        """Frees the slot if it still holds that registration; the caller holds its owner lock. Every way a
+        slot is freed (close, reclaim of a dead owner) comes here, so a delivery gate the slot held ends, its
+        window closed at the slot's last read position; parking (below) keeps it, for the Java process that
+        resumes the durable registration."""
         freed = L.slot_word(L.generation_of(expected_word) + 1, L.STATE_FREE)
-        return bool(lib.jq_cas64(self._slot(slot) + L.SLOT_WORD_OFFSET, expected_word, freed))
+        if not lib.jq_cas64(self._slot(slot) + L.SLOT_WORD_OFFSET, expected_word, freed):
+            return False
+        self.delivery_gate.end_if_held_by(slot, self.cursor(slot))  # the gate ends with its registration
+        return True
 
     def park(self, slot, durable_word):
         """Parks a dead durable registration (the caller holds its owner lock, and cleared its floors): its

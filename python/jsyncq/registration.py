@@ -132,6 +132,25 @@ class Registration:
         return RegistrationLostError(f"this registration on queue '{self.name}' is gone: its slot in the queue file "
                                      "was changed by another process. Open the queue again to go on")
 
+    # ---- the delivery gate (design.md 11) ----------------------------------------------------------------
+
+    def gate_delivery(self):
+        """Makes the other registrations deliver only the records this one writes, of those at or after its
+        read position, until it ends (its slot is freed: ReaderTable.free closes the gate's window).
+        Registration.gateDelivery: refused for a write-only registration (it could not carry what the others
+        append) and while another slot holds the gate."""
+        self.ensure_open()
+        self.require_registered()
+        if self.reader.write_only:
+            raise RuntimeError("a write-only registration reads nothing, so it cannot carry what the others "
+                               "append: it cannot gate the queue's delivery")
+        with NameLock.acquire(self.directory, self.name):
+            holder = self.readers.delivery_gate.take(self.slot, self.reader.cursor)
+        if holder != self.slot:
+            raise RuntimeError(f"the delivery of queue '{self.name}' is gated already, by "
+                               f"'{self.readers.sender(holder)}' (slot {holder}, pid {self.readers.pid(holder)})")
+        self.queue.wake_all_readers()  # a reader asleep at a record it now skips
+
     # ---- closing ----------------------------------------------------------------------------------------
 
     def close(self):

@@ -39,6 +39,16 @@ def java_start(*args, stdin=None, stdout=subprocess.PIPE):
     return subprocess.Popen([str(JSYNCQ), *args], stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True)
 
 
+def java_program_start(program, *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE):
+    """Starts one of programs/*.java with the JDK's source launcher (the JDK bin/jsyncq-env finds), against
+    the jsyncq-core classes the Maven build (or bin/jsyncq's) made: for what no CLI command does. stdin,
+    stdout (line-buffered, so the test can talk to it line by line) and stderr are pipes (text)."""
+    launch = ('. "$0/bin/jsyncq-env" && exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED '
+              '-cp "$0/jsyncq-core/target/classes" "$@"')
+    return subprocess.Popen(["bash", "-c", launch, str(ROOT), str(PROGRAMS / program), *map(str, args)],
+                            stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, bufsize=1)
+
+
 def python_start(program, *args, stdin=None, stdout=subprocess.PIPE):
     """Starts one of programs/*.py in a fresh interpreter; stdout (unless given a file) and stderr are pipes."""
     return subprocess.Popen([sys.executable, str(PROGRAMS / program), *map(str, args)], stdin=stdin,

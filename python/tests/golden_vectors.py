@@ -19,6 +19,7 @@ import tempfile
 
 from jsyncq import PySyncQ, RegistrationLostError
 from jsyncq import layout as L
+from jsyncq.gate import HELD
 from jsyncq.queuefile import attach
 from jsyncq.shared import SharedQueue
 
@@ -30,6 +31,9 @@ GENERATOR = "python/tests/golden_vectors.py"
 RECORDS_DESCRIPTION = ("records of several sizes after a lap of the ring, one of them running over the ring's end; "
                        "empty body, empty type, UTF-8 and binary bodies, the longest sender; a reader with screens "
                        "(by sender and by type), two write-only registrations")
+GATE_DESCRIPTION = ("the delivery gate held by a registration: a record appended before the holder registered "
+                    "(delivered as usual), one another registration appended within the gate's window (passed over "
+                    "by the others), one the holder appended (delivered)")
 REPAIRS_DESCRIPTION = ("a hole left by a writer that closed between its claim and its publish, repaired by a reader "
                        "(skip-granule marks); a record abandoned by an evicted writer (a skip-record mark); an "
                        "evicted registration; a slot freed and taken again")
@@ -50,8 +54,16 @@ class Vector:
         self.high_water = 0
         self.epoch = 0
         self.holes_repaired = 0
+        self.gate_takes = 0
+        self.gate_code = 0
+        self.gate_start = 0
+        self.gate_end = 0
         self.records = []
         self.registrations = []
+
+    def gate(self, takes, code, start, end):
+        """The delivery gate's state (takes so far, and the code 0, 1 + slot or -(1 + slot)) and window."""
+        self.gate_takes, self.gate_code, self.gate_start, self.gate_end = takes, code, start, end
 
     def passed(self, sender, type_, body_length):
         self.tail += L.aligned_length(record_length(sender, type_, body_length))
@@ -117,7 +129,8 @@ class Vector:
                        "page_size": geometry.page_size},
             "state": {"tail": self.tail, "removed": False, "registration_epoch": self.epoch,
                       "slot_high_water": self.high_water, "readers_reclaimed": 0,
-                      "holes_repaired": self.holes_repaired},
+                      "holes_repaired": self.holes_repaired, "gate_takes": self.gate_takes,
+                      "gate_code": self.gate_code, "gate_start": self.gate_start, "gate_end": self.gate_end},
             "registrations": self.registrations,
             "read_from": self.read_from,
             "records": self.records,
@@ -235,11 +248,41 @@ def repairs(work, out):
             handle.close()
 
 
+def gate(work, out):
+    name = "golden-gate"
+    v = Vector("python-gate", GATE_DESCRIPTION)
+    reader = PySyncQ(name, create=True, size=CAPACITY, directory=work, keep=True, max_readers=MAX_READERS)
+    handles = [reader]
+    try:
+        reader.open("golden-reader")
+        writer = _open(name, work, "golden-writer", write_only=True)
+        handles.append(writer)
+        v.read_from = 0
+        v.message(1, 1, writer, "before", b"before the holder", True)
+        bridge_cursor = v.tail
+        bridge = _open(name, work, "golden-bridge")  # slot 2, at the tail
+        handles.append(bridge)
+        bridge.gate_delivery()  # its read position starts the window
+        v.gate(1, 3, bridge_cursor, HELD)  # the first take; code 1 + slot 2
+        v.message(1, 1, writer, "local", b"passed over by the gate", False)
+        v.message(2, 1, bridge, "sequenced", b"relayed by the bridge", True)
+        v.high_water = 3
+        v.epoch = 3
+        v.active(0, 1, 0, "golden-reader", ["golden-reader"], [])
+        v.write_only(1, 1, 0, "golden-writer")
+        v.active(2, 1, bridge_cursor, "golden-bridge", ["golden-bridge"], [])
+        return v.save(os.path.join(work, name), out)
+    finally:
+        for handle in reversed(handles):
+            handle.close()
+
+
 def write(out):
-    """Writes python-records and python-repairs (each .jsyncq and .json) into ``out``; returns the file names."""
+    """Writes python-records, python-repairs and python-gate (each .jsyncq and .json) into ``out``; returns the
+    file names."""
     work = tempfile.mkdtemp(prefix="jsyncq-golden-", dir="/dev/shm")
     try:
-        return records(work, out) + repairs(work, out)
+        return records(work, out) + repairs(work, out) + gate(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -19,13 +19,14 @@ import pytest
 from conftest import ROOT, java
 from jsyncq import IncompatibleQueueError, PySyncQ
 from jsyncq import layout as L
+from jsyncq.gate import END_OFFSET, START_OFFSET, STATE_OFFSET
 from jsyncq.names import name_hash
 from jsyncq.native import lib, read_bytes
 from jsyncq.queuefile import attach
 from jsyncq.shared import SharedQueue, is_resolved
 
 GOLDEN = ROOT / "testdata" / "golden"
-NAMES = ["java-records", "java-repairs", "python-records", "python-repairs"]
+NAMES = ["java-records", "java-repairs", "java-gate", "python-records", "python-repairs", "python-gate"]
 GENERATOR = ROOT / "python" / "tests" / "golden_vectors.py"
 
 pytestmark = pytest.mark.skipif(mmap.PAGESIZE != 4096, reason="the vectors are laid out for 4 KiB pages")
@@ -55,6 +56,11 @@ def copy(name, queue_dir):
     return target
 
 
+def gate_state(takes, code):
+    """The delivery gate's state word: the count of takes in the high half, the code in the low one."""
+    return L.to_i64(takes << 32 | code & 0xFFFF_FFFF)
+
+
 STATES = {"active": L.STATE_ACTIVE, "writer": L.STATE_WRITER, "evicted": L.STATE_EVICTED}
 
 
@@ -80,6 +86,9 @@ def test_every_vector_holds_what_its_manifest_says_field_by_field(name):
     assert i32(data, L.SLOT_HIGH_WATER_OFFSET) == s["slot_high_water"]
     assert i64(data, L.READERS_RECLAIMED_OFFSET) == s["readers_reclaimed"]
     assert i64(data, L.HOLES_REPAIRED_OFFSET) == s["holes_repaired"]
+    assert i64(data, STATE_OFFSET) == gate_state(s["gate_takes"], s["gate_code"])
+    assert i64(data, START_OFFSET) == s["gate_start"]
+    assert i64(data, END_OFFSET) == s["gate_end"]
 
     registrations = {r["slot"]: r for r in m["registrations"]}
     for slot in range(h["max_readers"]):
@@ -133,12 +142,15 @@ def test_every_vector_holds_what_its_manifest_says_field_by_field(name):
         position += L.aligned_length(length)
     assert position == s["tail"], "the records end at the tail"
 
-    # what the reader in slot 0 would be given follows from its screens
+    # what the reader in slot 0 would be given follows from its screens and the delivery gate's window
     screens = registrations[0]
+    gate_slot = abs(s["gate_code"]) - 1  # -1: never gated
     for record in m["records"]:
         if record["mark"] == "message":
             screened = record["sender"] in screens["screened_senders"] or record["type"] in screens["screened_types"]
-            assert record["delivered_to_slot_0"] == (not screened)
+            gated = (gate_slot >= 0 and not (s["gate_code"] > 0 and gate_slot == 0)
+                     and record["writer_slot"] != gate_slot and s["gate_start"] <= record["position"] < s["gate_end"])
+            assert record["delivered_to_slot_0"] == (not screened and not gated)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -187,6 +199,16 @@ def test_a_registration_on_every_vector_reclaims_its_dead_owners_and_passes_mess
             header = f.read(4096)
         assert i64(header, L.READERS_RECLAIMED_OFFSET) == len(m["registrations"]), "every owner is dead in a copy"
         assert i64(header, L.HOLES_REPAIRED_OFFSET) == m["state"]["holes_repaired"]
+        # A dead holder's gate ended when its slot was freed: the window closed at the holder's read position.
+        s = m["state"]
+        if s["gate_code"] > 0:
+            holder = next(r for r in m["registrations"] if r["slot"] == s["gate_code"] - 1)
+            assert (i64(header, STATE_OFFSET), i64(header, START_OFFSET), i64(header, END_OFFSET)) == (
+                gate_state(s["gate_takes"], -s["gate_code"]), s["gate_start"], holder["cursor"])
+        else:
+            assert (i64(header, STATE_OFFSET), i64(header, END_OFFSET)) == (
+                gate_state(s["gate_takes"], s["gate_code"]), s["gate_end"])
+        assert reader._registration.readers.delivery_gate.holder() == -1
         for i in range(12):  # 12 x 448 bytes: past the ring's end again, from any tail
             body = bytes([i]) * 400
             writer.append("after", body, block=True, timer=5)
@@ -211,13 +233,13 @@ def test_the_python_generator_writes_the_committed_python_vectors_again(tmp_path
     result = subprocess.run([sys.executable, str(GENERATOR), str(tmp_path)], capture_output=True, text=True,
                             timeout=60, cwd="/tmp")
     assert result.returncode == 0, result.stderr
-    for name in ("python-records", "python-repairs"):
+    for name in ("python-records", "python-repairs", "python-gate"):
         committed = manifest(GOLDEN, name)
         assert manifest(tmp_path, name) == committed
         same_bytes_but(vector_bytes(GOLDEN, name), vector_bytes(tmp_path, name), committed["ignored_bytes"])
 
 
-@pytest.mark.parametrize("steps", ["records", "repairs"])
+@pytest.mark.parametrize("steps", ["records", "repairs", "gate"])
 def test_the_java_and_python_vectors_of_the_same_steps_are_the_same_bytes(steps):
     made_by_java, made_by_python = manifest(GOLDEN, "java-" + steps), manifest(GOLDEN, "python-" + steps)
     for own in ("name", "made_by", "generator", "file"):

@@ -536,9 +536,12 @@ public final class SyncQueue implements AutoCloseable, Iterable<Message> {
      * and to append it back. A bridge in sequencer mode does this on every host but the sequencer's, so that a
      * host's readers see its own messages only in the one order all hosts share.
      *
-     * <p>The gate lasts as long as this registration: a durable registration keeps it while parked, for the
-     * process that resumes it; it ends when the registration is closed for good, evicted and gone, or
-     * reclaimed. Messages appended before the gate was taken are delivered as usual.
+     * <p>The gate applies from this registration's read position when it takes the gate: what lies before it,
+     * which this registration never reads, the others deliver as usual. It lasts as long as this
+     * registration: a durable registration keeps it while parked, for the process that resumes it. When the
+     * registration ends for good (closed, evicted and gone, or reclaimed), what it had read stays passed over
+     * (it went out to be ordered, and may come back), and what lies after is delivered as usual again. Taking
+     * the gate takes the queue name's lock for a moment.
      *
      * @throws IllegalStateException     if this registration is write-only, or another registration holds the gate
      * @throws RegistrationLostException if this registration was evicted, or its queue removed

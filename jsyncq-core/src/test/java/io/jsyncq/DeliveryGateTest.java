@@ -6,6 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +114,32 @@ class DeliveryGateTest {
             assertThat(gate()).isEqualTo(-1);
             writer.append("t", "ungated");
             assertThat(drain(reader)).containsExactly("writer:ungated");
+        }
+    }
+
+    /**
+     * A taker that died between "taking" and publishing its window (written here into the file as it would
+     * have left it) neither gates the queue nor keeps the next taker waiting: that one takes over, under the
+     * name lock the dead one no longer holds.
+     */
+    @Test
+    void aTakeThatDiedHalfWayGatesNothingAndTheNextTakerTakesOver() throws Exception {
+        try (SyncQueue reader = builder("reader").size(1 << 16).create();
+             SyncQueue writer = builder("writer").open();
+             SyncQueue holder = builder("holder").open()) {
+            long takingLeftByTheDead = 1L << 32 | 0x8000_0000L; // one take so far, its code "taking"
+            try (FileChannel file = FileChannel.open(SyncQueue.defaultDirectory().resolve(name), StandardOpenOption.WRITE)) {
+                ByteBuffer state = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, takingLeftByTheDead);
+                assertThat(file.write(state, 896)).isEqualTo(Long.BYTES);
+            }
+            writer.append("t", "while a dead take lies there");
+            assertThat(drain(reader)).containsExactly("writer:while a dead take lies there");
+            assertThat(gate()).isEqualTo(-1);
+
+            holder.gateDelivery();
+            writer.append("t", "gated");
+            holder.appendAs("origin", "t", MemorySegment.ofArray("relayed".getBytes()), Duration.ZERO);
+            assertThat(drain(reader)).containsExactly("origin:relayed");
         }
     }
 

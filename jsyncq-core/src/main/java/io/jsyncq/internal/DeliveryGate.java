@@ -28,13 +28,16 @@ import static io.jsyncq.internal.QueueLayout.DELIVERY_GATE_OFFSET;
  * time, so the window closes at the holder's last read position instead of vanishing. Records after it,
  * which the holder never read, are delivered as usual.
  *
- * <p><b>Consistency without a lock</b> ({@code model/gate.pml}). Only a registration that won
- * {@code state: ended-or-0 -> TAKING} (with the count of takes one up) writes the window, then publishes
- * {@code 1 + slot}; the holder's slot is freed only after its owner is gone, and the free writes {@code end}
- * before it turns the code negative. A reader reads the state, the window, and the state again, and starts
- * over if the state moved, so it never applies one holder's slot with another's window. The count is what
- * makes "the state did not move" true: without it, a slot that takes the gate again and is freed again
- * between a reader's two reads shows the same ended code with a window still open (SPIN finds this).
+ * <p><b>Consistency</b> ({@code model/gate.pml}). A registration takes the gate under the queue name's
+ * lock, so takes never overlap: it sets {@code TAKING} (with the count of takes one up), writes the window,
+ * then publishes {@code 1 + slot}. The lock is a kernel lock, dropped when its holder dies, so a taker that
+ * dies mid-take leaves {@code TAKING} to the next taker, which takes over (without the lock, the next taker
+ * could not tell a dead taker from a slow one, and would wait for ever). The holder's slot is freed only after
+ * its owner is gone, and the free writes {@code end} before it turns the code negative. Readers take no
+ * lock: a reader reads the state, the window, and the state again, and starts over if the state moved, so
+ * it never applies one holder's slot with another's window. The count is what makes "the state did not
+ * move" true: without it, a slot that takes the gate again and is freed again between a reader's two reads
+ * shows the same ended code with a window still open (SPIN finds this).
  */
 final class DeliveryGate {
 
@@ -75,24 +78,23 @@ final class DeliveryGate {
 
     /**
      * Gives the gate to {@code slot}, whose read position is {@code start}, unless another slot holds it.
+     * The caller holds the queue name's lock ({@link NameLock}): a {@code TAKING} state found now was left by a
+     * taker that died, and is taken over. Only a free of the holder's slot changes the state meanwhile, and
+     * only a held one.
      *
      * @return the slot that holds the gate now ({@code slot} if it held it already)
      */
     int take(int slot, long start) {
-        while (true) {
-            long state = stateVolatile();
-            if (code(state) > 0) {
-                return code(state) - 1;
-            }
-            long taking = withCode(state + ONE_TAKE, TAKING);
-            if (code(state) != TAKING && LONG.compareAndSet(memory, STATE_OFFSET, state, taking)) {
-                LONG.setVolatile(memory, START_OFFSET, start);
-                LONG.setVolatile(memory, END_OFFSET, HELD);
-                LONG.setVolatile(memory, STATE_OFFSET, withCode(taking, slot + 1));
-                return slot;
-            }
-            Thread.onSpinWait(); // another taker is writing its window
+        long state = stateVolatile();
+        if (code(state) > 0) {
+            return code(state) - 1;
         }
+        long taking = withCode(state + ONE_TAKE, TAKING);
+        LONG.setVolatile(memory, STATE_OFFSET, taking);
+        LONG.setVolatile(memory, START_OFFSET, start);
+        LONG.setVolatile(memory, END_OFFSET, HELD);
+        LONG.setVolatile(memory, STATE_OFFSET, withCode(taking, slot + 1));
+        return slot;
     }
 
     /** After {@code slot} was freed: if it held the gate, closes the window at its last read position. */

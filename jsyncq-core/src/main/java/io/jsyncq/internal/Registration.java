@@ -167,7 +167,10 @@ public final class Registration implements AutoCloseable {
             throw new IllegalStateException("a write-only registration reads nothing, so it cannot carry what the"
                     + " others append: it cannot gate the queue's delivery");
         }
-        int holder = readers.deliveryGate().take(slot, reader.readPosition());
+        int holder;
+        try (NameLock ignored = NameLock.acquire(directory, queueName, NameLock.DEFAULT_WAIT_NANOS)) {
+            holder = readers.deliveryGate().take(slot, reader.readPosition());
+        }
         if (holder != slot) {
             throw new IllegalStateException("the delivery of queue '" + queueName() + "' is gated already, by '"
                     + readers.sender(holder) + "' (slot " + holder + ", pid " + readers.pid(holder) + ")");

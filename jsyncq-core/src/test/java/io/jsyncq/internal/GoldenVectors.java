@@ -53,13 +53,14 @@ public final class GoldenVectors {
         }
     }
 
-    /** Writes java-records and java-repairs (each .jsyncq and .json) into {@code out}; returns the file names. */
+    /** Writes java-records, java-repairs and java-gate (each .jsyncq and .json) into {@code out}; returns the file names. */
     public static List<String> write(Path out) throws IOException {
         Path work = Files.createTempDirectory(Path.of("/dev/shm"), "jsyncq-golden-");
         try {
             List<String> written = new ArrayList<>();
             written.addAll(records(work, out));
             written.addAll(repairs(work, out));
+            written.addAll(gate(work, out));
             return written;
         } finally {
             try (var entries = Files.list(work)) {
@@ -198,6 +199,36 @@ public final class GoldenVectors {
         }
     }
 
+    /**
+     * The delivery gate held: a record appended before the holder registered (outside the window), one another
+     * registration appended after (in the window: passed over by the others), and one of the holder's.
+     */
+    private static List<String> gate(Path dir, Path out) throws IOException {
+        String name = "golden-gate";
+        Vector v = new Vector("java-gate", "the delivery gate held by a registration: a record appended before the "
+                + "holder registered (delivered as usual), one another registration appended within the gate's "
+                + "window (passed over by the others), one the holder appended (delivered)");
+        try (SyncQueue reader = queue(name, dir, "golden-reader").size(CAPACITY).maxReaders(MAX_READERS).keep(true)
+                .create();
+             SyncQueue writer = queue(name, dir, "golden-writer").writeOnly().open()) {
+            v.readFrom = 0;
+            v.message(1, 1, writer, "before", "before the holder".getBytes(StandardCharsets.UTF_8), true);
+            long bridgeCursor = v.tail;
+            try (SyncQueue bridge = queue(name, dir, "golden-bridge").open()) { // slot 2, at the tail
+                bridge.gateDelivery(); // its read position starts the window
+                v.gate(1, 3, bridgeCursor, Long.MAX_VALUE); // the first take; code 1 + slot 2
+                v.message(1, 1, writer, "local", "passed over by the gate".getBytes(StandardCharsets.UTF_8), false);
+                v.message(2, 1, bridge, "sequenced", "relayed by the bridge".getBytes(StandardCharsets.UTF_8), true);
+                v.highWater = 3;
+                v.epoch = 3;
+                v.active(0, 1, 0, "golden-reader", List.of("golden-reader"), List.of());
+                v.writeOnly(1, 1, 0, "golden-writer");
+                v.active(2, 1, bridgeCursor, "golden-bridge", List.of("golden-bridge"), List.of());
+                return v.save(dir.resolve(name), out);
+            }
+        }
+    }
+
     /** What a vector holds, worked out from its steps; saved as the manifest beside a copy of the file. */
     private static final class Vector {
         final String name;
@@ -207,6 +238,10 @@ public final class GoldenVectors {
         int highWater;
         int epoch;
         long holesRepaired;
+        long gateTakes;
+        int gateCode;
+        long gateStart;
+        long gateEnd;
         final List<Object> records = new ArrayList<>();
         final List<Object> registrations = new ArrayList<>();
 
@@ -218,6 +253,14 @@ public final class GoldenVectors {
         static long recordLength(String sender, String type, int body) {
             return RecordLayout.HEADER_LENGTH + sender.getBytes(StandardCharsets.UTF_8).length
                     + type.getBytes(StandardCharsets.UTF_8).length + body;
+        }
+
+        /** The delivery gate's state (takes so far, and the code 0, 1 + slot or -(1 + slot)) and window. */
+        void gate(long takes, int code, long start, long end) {
+            gateTakes = takes;
+            gateCode = code;
+            gateStart = start;
+            gateEnd = end;
         }
 
         void pass(String sender, String type, int body) {
@@ -312,6 +355,10 @@ public final class GoldenVectors {
             state.put("slot_high_water", (long) highWater);
             state.put("readers_reclaimed", 0L);
             state.put("holes_repaired", holesRepaired);
+            state.put("gate_takes", gateTakes);
+            state.put("gate_code", (long) gateCode);
+            state.put("gate_start", gateStart);
+            state.put("gate_end", gateEnd);
             List<Object> ignored = new ArrayList<>();
             for (int slot = 0; slot < highWater; slot++) {
                 long base = ReaderSlotLayout.slotOffset(slot);

@@ -41,8 +41,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class GoldenVectorsTest {
 
     private static final HexFormat HEX = HexFormat.of();
-    private static final List<String> NAMES = List.of("java-records", "java-repairs", "python-records",
-            "python-repairs");
+    private static final List<String> NAMES = List.of("java-records", "java-repairs", "java-gate", "python-records",
+            "python-repairs", "python-gate");
 
     private Path work;
 
@@ -156,6 +156,10 @@ class GoldenVectorsTest {
         assertThat(i64(file, QueueLayout.READERS_RECLAIMED_OFFSET)).as(name)
                 .isEqualTo(number(state, "readers_reclaimed"));
         assertThat(i64(file, QueueLayout.HOLES_REPAIRED_OFFSET)).as(name).isEqualTo(number(state, "holes_repaired"));
+        assertThat(i64(file, DeliveryGate.STATE_OFFSET)).as(name + " gate state")
+                .isEqualTo(gateState(number(state, "gate_takes"), number(state, "gate_code")));
+        assertThat(i64(file, DeliveryGate.START_OFFSET)).as(name + " gate start").isEqualTo(number(state, "gate_start"));
+        assertThat(i64(file, DeliveryGate.END_OFFSET)).as(name + " gate end").isEqualTo(number(state, "gate_end"));
     }
 
     private static void checkSlots(String name, Map<String, Object> manifest, ByteBuffer file) {
@@ -317,7 +321,9 @@ class GoldenVectorsTest {
                     assertThat(inspector.readersReclaimed()).as(name + ": every owner is dead in a copy").isEqualTo(dead);
                     assertThat(inspector.registrations()).as(name).isEqualTo(2);
                     assertThat(inspector.holesRepaired()).as(name).isEqualTo(number(object(manifest, "state"), "holes_repaired"));
+                    assertThat(inspector.deliveryGate()).as(name + ": no gate, or a dead holder's, ended").isEqualTo(-1);
                 }
+                checkGateAfterReclaim(name, manifest, work.resolve("golden"));
                 for (int i = 0; i < 12; i++) { // 12 x 448 bytes: past the ring's end again, from any tail
                     byte[] body = new byte[400];
                     java.util.Arrays.fill(body, (byte) i);
@@ -331,6 +337,30 @@ class GoldenVectorsTest {
             Files.deleteIfExists(work.resolve("golden"));
             Files.deleteIfExists(work.resolve(".golden.jsyncq-lock"));
         }
+    }
+
+    /** The gate's state word: the count of takes in the high half, the code in the low one. */
+    private static long gateState(long takes, long code) {
+        return takes << 32 | (code & 0xFFFF_FFFFL);
+    }
+
+    /** A dead holder's gate ended when its slot was freed: the window closed at the holder's read position. */
+    private static void checkGateAfterReclaim(String name, Map<String, Object> manifest, Path copy) throws IOException {
+        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(copy)).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Object> state = object(manifest, "state");
+        long takes = number(state, "gate_takes");
+        long code = number(state, "gate_code");
+        if (code <= 0) {
+            assertThat(i64(file, DeliveryGate.STATE_OFFSET)).as(name + " gate state").isEqualTo(gateState(takes, code));
+            assertThat(i64(file, DeliveryGate.END_OFFSET)).as(name + " gate end").isEqualTo(number(state, "gate_end"));
+            return;
+        }
+        long holderCursor = list(manifest, "registrations").stream().filter(r -> number(r, "slot") == code - 1)
+                .findFirst().map(r -> number(r, "cursor")).orElseThrow();
+        assertThat(i64(file, DeliveryGate.STATE_OFFSET)).as(name + " gate ended").isEqualTo(gateState(takes, -code));
+        assertThat(i64(file, DeliveryGate.START_OFFSET)).as(name + " gate start").isEqualTo(number(state, "gate_start"));
+        assertThat(i64(file, DeliveryGate.END_OFFSET)).as(name + " gate end: the holder's read position")
+                .isEqualTo(holderCursor);
     }
 
     // ------------------------------------------------------------------------------------------- identity
@@ -361,7 +391,7 @@ class GoldenVectorsTest {
         Files.createDirectories(fresh);
         try {
             GoldenVectors.write(fresh);
-            for (String name : List.of("java-records", "java-repairs")) {
+            for (String name : List.of("java-records", "java-repairs", "java-gate")) {
                 Map<String, Object> committed = manifest(goldenDirectory(), name);
                 assertThat(manifest(fresh, name)).as(name + ".json").isEqualTo(committed);
                 assertSameBytesBut(name, Files.readAllBytes(goldenDirectory().resolve(name + ".jsyncq")),
@@ -380,7 +410,7 @@ class GoldenVectorsTest {
     @Test
     void theJavaAndPythonVectorsOfTheSameStepsAreTheSameBytes() throws IOException {
         assumeFourKibPages();
-        for (String steps : List.of("records", "repairs")) {
+        for (String steps : List.of("records", "repairs", "gate")) {
             Map<String, Object> java = manifest(goldenDirectory(), "java-" + steps);
             Map<String, Object> python = manifest(goldenDirectory(), "python-" + steps);
             for (String own : List.of("name", "made_by", "generator", "file")) {
