@@ -49,7 +49,9 @@ final class RaceChildren {
                     if (!Files.exists(SyncQueue.defaultDirectory().resolve(name))) {
                         orphaned++;
                     }
-                    queue.append("t", "hello");
+                    // Not append: a cycler that is not scheduled while this loop attaches 64 times leaves its
+                    // never-read registration holding the 4 KiB ring full, which is a live queue, not an error.
+                    queue.tryAppend("t", "hello");
                 } catch (NoSuchQueueException gone) {
                     absent++;
                 } catch (SyncQueueException other) {
