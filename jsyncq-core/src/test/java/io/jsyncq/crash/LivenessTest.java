@@ -132,7 +132,13 @@ class LivenessTest {
                 stalling.signal("CONT");
                 while (read.size() < count + 3) {
                     String text = reader.pop(Duration.ofSeconds(30)).map(Message::text).orElse(null);
-                    assertThat(text).as("message " + read.size() + " after " + read.subList(Math.max(0, read.size() - 3), read.size())).isNotNull();
+                    if (text == null) {
+                        throw new AssertionError("no message " + read.size() + " for 30 s, after "
+                                + read.subList(Math.max(0, read.size() - 3), read.size()) + "; the other writer: "
+                                + (appending.isDone() ? appending.handle((ok, failed) -> "stopped: " + failed).join() : "appending")
+                                + "; the stalled one said: " + stalling.stdout() + stalling.stderr()
+                                + "; queue: " + QueueAdmin.inspect(DIR, name));
+                    }
                     read.add(text);
                 }
                 appending.get(60, TimeUnit.SECONDS);
