@@ -14,7 +14,7 @@ import io.jsyncq.ReaderInfo;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.SyncQueueException;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.AgentInvoker;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,8 +86,8 @@ public final class Bridge implements AutoCloseable {
     private final List<PeerLink> peers;
     private final Outbound outbound;
     private final Inbound inbound;
-    private final Thread outboundThread;
-    private final Thread inboundThread;
+    /** The bridge's one thread: see {@link BridgeAgent}. */
+    private final Thread agentThread;
     private final Thread statusThread;
     private final Path directory;
     private volatile boolean stopping;
@@ -124,7 +124,13 @@ public final class Bridge implements AutoCloseable {
             driver = builder.aeronDirectory == null ? launchDriver(builder) : null;
             opened.add(driver);
             String aeronDirectory = driver != null ? driver.aeronDirectoryName() : builder.aeronDirectory.toString();
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory));
+            // The client's conductor, and the embedded driver, run on the bridge's thread (BridgeAgent); until it
+            // starts, the client drives the driver itself while it waits for the driver's answers.
+            Aeron.Context client = new Aeron.Context().aeronDirectoryName(aeronDirectory).useConductorAgentInvoker(true);
+            if (driver != null) {
+                client.driverAgentInvoker(driver.sharedAgentInvoker());
+            }
+            aeron = Aeron.connect(client);
             opened.add(aeron);
             int streamId = streamId(queueName);
             peers = new ArrayList<>();
@@ -137,25 +143,25 @@ public final class Bridge implements AutoCloseable {
             }
             opened.addAll(peers);
             opened.addAll(acknowledgementsOut);
-            inbound = new Inbound(queue, inbox, acknowledgementsOut, listen, new BackoffIdleStrategy(),
-                    () -> stopping, log);
+            inbound = new Inbound(queue, inbox, acknowledgementsOut, listen, () -> stopping, log);
             subscription = aeron.addSubscription(listen.channel(), streamId, inbound::onImageAvailable,
                     inbound::onImageUnavailable);
             inbound.subscribe(subscription);
             acknowledgementsIn = aeron.addSubscription(listen.channel(), streamId + 1);
-            outbound = new Outbound(queue, peers, outbox, acknowledgementsIn, inbound::acknowledgeLimit,
-                    inbound::appended, () -> stopping, log);
+            outbound = new Outbound(queue, peers, outbox, acknowledgementsIn, inbound::acknowledgeLimit, log);
         } catch (RuntimeException | Error e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 CloseHelper.quietClose(opened.get(i));
             }
             throw e;
         }
-        outboundThread = Thread.ofPlatform().name("jsyncq-bridge-out").unstarted(guarded(outbound));
-        inboundThread = Thread.ofPlatform().name("jsyncq-bridge-in").unstarted(guarded(inbound));
+        List<AgentInvoker> invokers = driver != null
+                ? List.of(driver.sharedAgentInvoker(), aeron.conductorAgentInvoker())
+                : List.of(aeron.conductorAgentInvoker());
+        agentThread = Thread.ofPlatform().name("jsyncq-bridge").unstarted(
+                guarded(new BridgeAgent(inbound, outbound, invokers, () -> stopping)));
         statusThread = Thread.ofPlatform().daemon().name("jsyncq-bridge-status").unstarted(this::writeStatus);
-        outboundThread.start();
-        inboundThread.start();
+        agentThread.start();
         statusThread.start();
         log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.linkedPeers()
                 + (builder.sequencer == null ? "" : sequencer ? ", the sequencer: every host reads this host's order"
@@ -252,8 +258,7 @@ public final class Bridge implements AutoCloseable {
      * @throws InterruptedException if the waiting thread is interrupted
      */
     public void awaitStop() throws InterruptedException {
-        outboundThread.join();
-        inboundThread.join();
+        agentThread.join();
     }
 
     /**
@@ -268,10 +273,16 @@ public final class Bridge implements AutoCloseable {
         }
         stopping = true;
         try {
-            outboundThread.join(5_000);
-            inboundThread.join(5_000);
+            agentThread.join(10_000);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (agentThread.isAlive()) {
+            log.accept("the bridge's thread did not stop within 10 s; its Aeron streams are left for the process's exit"
+                    + " to close (closing them now would run the media driver on two threads at once)");
+            statusThread.interrupt();
+            queue.close();
+            return;
         }
         BridgeStatus last = status();
         for (PeerStatus peer : last.peers()) {
@@ -330,16 +341,15 @@ public final class Bridge implements AutoCloseable {
     }
 
     private static MediaDriver launchDriver(Builder builder) {
-        // One small driver per bridge: one thread for all its work, so that several bridges (and the
-        // processes they serve) share a small machine's cores; backing off to a 1 ms sleep when idle.
+        // One small driver per bridge, run by the bridge's own thread (invoker mode, see BridgeAgent), so that
+        // several bridges (and the processes they serve) share a small machine's cores.
         // Named after what it serves, so that a bridge restarted after a crash cleans up its predecessor's
         // directory, and two bridges on one machine (two queue directories) never share one.
         String serves = builder.directory.toAbsolutePath() + "|" + builder.queueName + "|" + builder.listen;
         MediaDriver.Context context = new MediaDriver.Context()
                 .aeronDirectoryName(CommonContext.getAeronDirectoryName() + "-jsyncq-bridge-"
                         + Integer.toHexString(serves.hashCode()))
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .threadingMode(ThreadingMode.INVOKER)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .termBufferSparseFile(true);

@@ -7,7 +7,6 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.jsyncq.MessageTooLargeException;
-import io.jsyncq.QueueClosedException;
 import io.jsyncq.QueueFullException;
 import io.jsyncq.SyncQueue;
 import org.agrona.DirectBuffer;
@@ -24,12 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * The peers' messages into this host's queue: every frame from every peer's stream is appended to the
  * local queue under its original sender and type, by the bridge's own registration (so the bridge's reads
- * skip it and it never goes back out). Each peer's stream is in that origin's order, and one thread
- * appends, so each origin's messages keep their order here too.
+ * skip it and it never goes back out). Each peer's stream is in that origin's order, and the bridge's one
+ * thread appends, so each origin's messages keep their order here too.
  *
  * <p>Each frame is appended once, whatever restarts: the {@link Inbox} keeps, per origin, the newest
  * sequence appended, and only the frame after it (or a gap notice's sequence) is taken; anything else is
@@ -39,11 +39,13 @@ import java.util.function.Consumer;
  * Every few milliseconds (at once when something was appended) it tells every peer what it has appended
  * from each origin, on the acknowledgement stream.
  *
- * <p>A full local queue holds this thread, which stops taking frames; Aeron's flow control then holds the
+ * <p>A full local queue holds this work, which stops taking frames; Aeron's flow control then holds the
  * peers' bridges, and so their writers: back-pressure from the slowest reader on any host reaches every
- * writer, as on one host.
+ * writer, as on one host. Meanwhile the bridge's other work goes on between attempts
+ * ({@link #whileWaitingForRoom}): its outbound work is what hands back the room that the bridge's own
+ * appends hold, and the media driver it runs is what moves the frames.
  */
-final class Inbound implements Runnable {
+final class Inbound {
 
     private static final int FRAGMENT_LIMIT = 64;
     /** How often a wait for room in the local queue is logged while it lasts. */
@@ -72,11 +74,10 @@ final class Inbound implements Runnable {
 
     private final SyncQueue queue;
     private final Inbox inbox;
-    private Subscription subscription; // set before the thread starts
+    private Subscription subscription; // set before the bridge's thread starts
     private final List<ExclusivePublication> acknowledgements;
     private final byte[] listenEndpoint;
     private final long run;
-    private final IdleStrategy idle;
     private final BooleanSupplier stopping;
     private final Consumer<String> log;
     private final FragmentHandler assembler = new FragmentAssembler(this::onFrame);
@@ -86,24 +87,21 @@ final class Inbound implements Runnable {
     /** Between attempts to append to a full queue: spin, yield, then sleep up to 1 ms. */
     private final IdleStrategy roomIdle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
     private volatile long acknowledgeLimit = Long.MAX_VALUE;
-    /** Frames appended, counted by this thread, and published once per poll for {@link #appended()}. */
-    private long appendedCount;
-    private volatile long appended;
     private long lastOriginId;
     private Origin lastOrigin;
     private String lastSender = "";
     private String lastType = "";
     private boolean appendedSinceAcknowledgement;
     private long acknowledgedAtNanos;
+    private IntSupplier otherWork = () -> 0;
 
     Inbound(SyncQueue queue, Inbox inbox, List<ExclusivePublication> acknowledgements, Endpoint listen,
-            IdleStrategy idle, BooleanSupplier stopping, Consumer<String> log) {
+            BooleanSupplier stopping, Consumer<String> log) {
         this.queue = queue;
         this.inbox = inbox;
         this.acknowledgements = acknowledgements;
         this.listenEndpoint = listen.toString().getBytes(StandardCharsets.US_ASCII);
         this.run = ThreadLocalRandom.current().nextLong() | 1; // never 0, which means "none yet" to a peer
-        this.idle = idle;
         this.stopping = stopping;
         this.log = log;
     }
@@ -121,9 +119,11 @@ final class Inbound implements Runnable {
         return acknowledgeLimit;
     }
 
-    /** How many frames this thread has appended to the local queue so far: the outbound thread watches it. */
-    long appended() {
-        return appended;
+    /**
+     * The bridge's other work, done between attempts to append to a full local queue; returns how much it did.
+     */
+    void whileWaitingForRoom(IntSupplier work) {
+        this.otherWork = work;
     }
 
     /** Aeron's callback (on its conductor thread) when a peer's stream starts. */
@@ -153,22 +153,11 @@ final class Inbound implements Runnable {
         }).toList();
     }
 
-    @Override
-    public void run() {
-        try {
-            while (!stopping.getAsBoolean()) {
-                int fragments = subscription.poll(assembler, FRAGMENT_LIMIT);
-                if (appendedCount != appended) {
-                    appended = appendedCount; // once a poll, not once a frame: a volatile store costs a fence
-                }
-                acknowledgeIfDue(System.nanoTime());
-                idle.idle(fragments);
-            }
-        } catch (QueueClosedException closed) {
-            if (!stopping.getAsBoolean()) {
-                throw closed;
-            }
-        }
+    /** One duty cycle: the peers' frames appended, acknowledgements sent if due; how many fragments came. */
+    int doWork() {
+        int fragments = subscription.poll(assembler, FRAGMENT_LIMIT);
+        acknowledgeIfDue(System.nanoTime());
+        return fragments;
     }
 
     private void acknowledgeIfDue(long now) {
@@ -224,7 +213,6 @@ final class Inbound implements Runnable {
         if (appendLocally(sender, type, body, origin, originId, sequence)) {
             origin.appended++;
             origin.newest = sequence;
-            appendedCount++;
             appendedSinceAcknowledgement = true;
         }
     }
@@ -286,7 +274,7 @@ final class Inbound implements Runnable {
                     return false;
                 }
                 acknowledgeIfDue(now);
-                roomIdle.idle();
+                roomIdle.idle(otherWork.getAsInt());
             } catch (MessageTooLargeException tooLarge) {
                 acknowledgeLimit = Long.MAX_VALUE;
                 log.accept("a message from " + sender + " via " + origin.source + " was NOT appended: "

@@ -6,11 +6,8 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.jsyncq.MessageHandler;
 import io.jsyncq.MessageView;
-import io.jsyncq.QueueClosedException;
 import io.jsyncq.SyncQueue;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.MemorySegment;
@@ -18,7 +15,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -39,23 +35,10 @@ import java.util.function.LongSupplier;
  * host's writers back as a slow reader does, until the peers take more or the slowest is cut off by the
  * peer timeout (see {@link PeerLink}).
  */
-final class Outbound implements Runnable {
+final class Outbound {
 
     /** Messages per batch: the local acknowledgement is stored once per batch, and the peers served between. */
     private static final int BATCH = 256;
-    /**
-     * How long an empty poll waits (on the queue's futex) when no peer waits for a frame. Short, because of
-     * what the next wait says: a stream that starts while this thread sleeps fills the queue within it.
-     */
-    private static final Duration IDLE_WAIT = Duration.ofMillis(10);
-    /**
-     * The same while the inbound thread appends. The registration acknowledges by hand, so the records the
-     * bridge appends (which its reads skip) hold the queue's space until this thread acknowledges, after its
-     * poll returns; and a poll that meets only skipped records sleeps on until its timeout, even when a
-     * writer short of room wakes it. With 100 ms here the receiving host's queue (4 MiB in the bench) was
-     * handed back once per 100 ms: the one-way throughput stopped at 39 MB/s with 1 KiB messages.
-     */
-    private static final Duration WAIT_WHILE_RECEIVING = Duration.ofMillis(1);
     /** Thrown by the handler to leave a message unread when the outbox has no room: no stack, made once. */
     private static final RuntimeException OUTBOX_FULL = new RuntimeException("the outbox is full", null, false, false) {
     };
@@ -65,13 +48,9 @@ final class Outbound implements Runnable {
     private final Outbox outbox;
     private final Subscription acknowledgements;
     private final LongSupplier acknowledgeLimit;
-    private final LongSupplier inboundAppends;
-    private long inboundAppendsSeen;
     private final Consumer<String> log;
     private final MessageHandler relay = this::relay;
     private final FragmentHandler acknowledgementHandler = new FragmentAssembler(this::onAcknowledgement);
-    private final BooleanSupplier stopping;
-    private final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
     private final int maxFrameLength;
     private final long origin;
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
@@ -84,18 +63,14 @@ final class Outbound implements Runnable {
      * @param acknowledgeLimit the position the local acknowledgement must not pass now: an append of the
      *                         bridge's own in progress (its position still to be learnt after a crash), or
      *                         {@link Long#MAX_VALUE}
-     * @param inboundAppends   how many frames the inbound thread has appended so far
      */
     Outbound(SyncQueue queue, List<PeerLink> peers, Outbox outbox, Subscription acknowledgements,
-             LongSupplier acknowledgeLimit, LongSupplier inboundAppends, BooleanSupplier stopping,
-             Consumer<String> log) {
+             LongSupplier acknowledgeLimit, Consumer<String> log) {
         this.queue = queue;
         this.peers = peers;
         this.outbox = outbox;
         this.acknowledgements = acknowledgements;
         this.acknowledgeLimit = acknowledgeLimit;
-        this.inboundAppends = inboundAppends;
-        this.stopping = stopping;
         this.log = log;
         this.origin = outbox.originId();
         this.maxFrameLength = Math.min(outbox.maxFrameLength(),
@@ -111,42 +86,33 @@ final class Outbound implements Runnable {
         return outbox.bytes();
     }
 
-    @Override
-    public void run() {
+    /**
+     * One duty cycle: acknowledgements in, the outbox served, the local queue read (without waiting: the
+     * bridge's thread has other work), the local acknowledgement, the peers' timeouts.
+     *
+     * @return how much was done: 0 if nothing
+     */
+    int doWork() {
+        int acknowledged = acknowledgements.poll(acknowledgementHandler, 16);
+        boolean served = serveOutbox();
+        int read = 0;
         try {
-            while (!stopping.getAsBoolean()) {
-                int acknowledged = acknowledgements.poll(acknowledgementHandler, 16);
-                boolean served = serveOutbox();
-                int read = 0;
-                try {
-                    long appends = inboundAppends.getAsLong();
-                    Duration wait = anyPeerWaiting() || acknowledged > 0 ? Duration.ZERO
-                            : appends != inboundAppendsSeen ? WAIT_WHILE_RECEIVING : IDLE_WAIT;
-                    inboundAppendsSeen = appends;
-                    read = queue.poll(relay, BATCH, wait);
-                } catch (RuntimeException full) {
-                    if (full != OUTBOX_FULL) {
-                        throw full;
-                    }
-                }
-                acknowledgeLocally();
-                long now = System.nanoTime();
-                for (PeerLink peer : peers) {
-                    peer.lookAtConnection();
-                    if (!peer.isCutOff() && peer.waitedTooLong(now)) {
-                        peer.cutOff(outbox.end());
-                        releaseHeldFrames();
-                    }
-                }
-                if (anyPeerWaiting() || outbox.bytes() > 0) {
-                    idle.idle(served || read > 0 || acknowledged > 0 ? 1 : 0);
-                }
-            }
-        } catch (QueueClosedException closed) {
-            if (!stopping.getAsBoolean()) {
-                throw closed;
+            read = queue.poll(relay, BATCH, Duration.ZERO);
+        } catch (RuntimeException full) {
+            if (full != OUTBOX_FULL) {
+                throw full;
             }
         }
+        acknowledgeLocally();
+        long now = System.nanoTime();
+        for (PeerLink peer : peers) {
+            peer.lookAtConnection();
+            if (!peer.isCutOff() && peer.waitedTooLong(now)) {
+                peer.cutOff(outbox.end());
+                releaseHeldFrames();
+            }
+        }
+        return acknowledged + read + (served ? 1 : 0);
     }
 
     /**
@@ -161,15 +127,6 @@ final class Outbound implements Runnable {
             queue.acknowledge(limit);
             acknowledgedLocally = limit;
         }
-    }
-
-    private boolean anyPeerWaiting() {
-        for (PeerLink peer : peers) {
-            if (!peer.isCutOff() && peer.next < outbox.end()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Offers each peer the outbox's frames it still needs, until one is refused; true if any was taken. */
