@@ -14,6 +14,7 @@ import io.jsyncq.ReaderInfo;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.SyncQueueException;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
 
 import java.io.IOException;
@@ -184,8 +185,9 @@ public final class Bridge implements AutoCloseable {
 
     /**
      * Gives up, for good, the place of a bridge that has stopped and will not run again: ends its parked
-     * registration, so that the queue stops keeping messages for it, and deletes its outbox and inbox. A
-     * stopped bridge otherwise keeps both, so that it can resume, loses nothing, and delivers nothing twice.
+     * registration, so that the queue stops keeping messages for it, and deletes its outbox and inbox (and its
+     * status file and media driver's directory, which a killed bridge leaves). A stopped bridge otherwise keeps both, so that it
+     * can resume, loses nothing, and delivers nothing twice.
      *
      * @param directory the queue's directory
      * @param queueName the queue's name
@@ -198,7 +200,7 @@ public final class Bridge implements AutoCloseable {
         try {
             for (ReaderInfo reader : QueueAdmin.inspect(directory, queueName).readers()) {
                 if (reader.sender().equals(sender)) {
-                    if (!reader.parked()) {
+                    if (reader.alive() && !reader.parked()) {
                         throw new BridgeException("the bridge " + listen + " of queue '" + queueName + "' is running"
                                 + " (pid " + reader.pid() + "): stop it first");
                     }
@@ -225,6 +227,8 @@ public final class Bridge implements AutoCloseable {
         try {
             Files.deleteIfExists(outbox);
             Files.deleteIfExists(stateFile(files, "inbox"));
+            BridgeStatusFile.delete(directory, queueName, listen.port()); // these two a killed bridge leaves
+            IoUtil.delete(embeddedDriverDirectory(directory, queueName, listen).toFile(), true);
         } catch (IOException e) {
             throw new BridgeException("cannot delete the bridge's files beside " + directory.resolve(queueName) + ": "
                     + e.getMessage(), e);
@@ -343,12 +347,8 @@ public final class Bridge implements AutoCloseable {
     private static MediaDriver launchDriver(Builder builder) {
         // One small driver per bridge, run by the bridge's own thread (invoker mode, see BridgeAgent), so that
         // several bridges (and the processes they serve) share a small machine's cores.
-        // Named after what it serves, so that a bridge restarted after a crash cleans up its predecessor's
-        // directory, and two bridges on one machine (two queue directories) never share one.
-        String serves = builder.directory.toAbsolutePath() + "|" + builder.queueName + "|" + builder.listen;
         MediaDriver.Context context = new MediaDriver.Context()
-                .aeronDirectoryName(CommonContext.getAeronDirectoryName() + "-jsyncq-bridge-"
-                        + Integer.toHexString(serves.hashCode()))
+                .aeronDirectoryName(embeddedDriverDirectory(builder.directory, builder.queueName, builder.listen).toString())
                 .threadingMode(ThreadingMode.INVOKER)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
@@ -357,6 +357,17 @@ public final class Bridge implements AutoCloseable {
             context.publicationTermBufferLength(builder.termLength).ipcTermBufferLength(builder.termLength);
         }
         return MediaDriver.launchEmbedded(context);
+    }
+
+    /**
+     * Where the embedded media driver of the bridge of this queue and endpoint keeps its files: beside Aeron's
+     * default directory (tmpfs), named after what it serves, so that a bridge restarted after a crash cleans up
+     * its predecessor's directory, {@link #forget} removes a killed one's, and two bridges on one machine (two
+     * queue directories) never share one.
+     */
+    static Path embeddedDriverDirectory(Path directory, String queueName, Endpoint listen) {
+        String serves = directory.toAbsolutePath() + "|" + queueName + "|" + listen;
+        return Path.of(CommonContext.getAeronDirectoryName() + "-jsyncq-bridge-" + Integer.toHexString(serves.hashCode()));
     }
 
     private static void refuseASecondBridge(Builder builder) {

@@ -3,6 +3,7 @@ package io.jsyncq.aeron;
 import io.jsyncq.QueueAdmin;
 import io.jsyncq.SyncQueue;
 import io.jsyncq.testing.ChildJvm;
+import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,11 +38,15 @@ class BridgeTest {
     private static final String QUEUE = "bridged";
     private final Path root = Path.of("/dev/shm", "jsyncq-bridge-test-" + UUID.randomUUID());
     private final List<ChildJvm> children = new ArrayList<>();
+    private final List<Host> bridgeHosts = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws IOException {
         for (ChildJvm child : children) {
             child.close();
+        }
+        for (Host host : bridgeHosts) { // a bridge killed and not restarted leaves its media driver's files
+            IoUtil.delete(Bridge.embeddedDriverDirectory(host.directory(), QUEUE, Endpoint.parse(host.endpoint())).toFile(), true);
         }
         if (Files.exists(root)) {
             try (Stream<Path> files = Files.walk(root)) {
@@ -116,6 +121,31 @@ class BridgeTest {
             assertThat(QueueAdmin.inspect(hosts.get(victim).directory(), QUEUE).tail())
                     .as("messages went on arriving at host %d after its bridge was killed: a kill mid-stream", victim)
                     .isGreaterThan(tailAtKill[victim]);
+        }
+    }
+
+    /**
+     * A bridge killed that will not come back is given up with {@code forget}: its parked registration ends,
+     * and its outbox, its inbox and the directory its media driver left are removed.
+     */
+    @Test
+    void forgettingAKilledBridgeRemovesEverythingItLeft() throws Exception {
+        Host a = new Host(root.resolve("host-a"), "127.0.0.1:" + freeUdpPort(), List.of());
+        Files.createDirectories(a.directory());
+        QueueAdmin.create(a.directory(), QUEUE, 1 << 20, 16, true, false);
+        ChildJvm bridge = startBridge(a, List.of("127.0.0.1:" + freeUdpPort()));
+        awaitLog(bridge, "bridging queue");
+        Path driverFiles = Bridge.embeddedDriverDirectory(a.directory(), QUEUE, Endpoint.parse(a.endpoint()));
+        assertThat(driverFiles).isDirectory();
+        bridge.signal("KILL");
+        assertThat(bridge.waitFor(Duration.ofSeconds(30))).isNotZero();
+        assertThat(driverFiles).as("a killed bridge leaves its driver's files").isDirectory();
+
+        assertThat(Bridge.forget(a.directory(), QUEUE, Endpoint.parse(a.endpoint()))).isZero();
+        assertThat(driverFiles).doesNotExist();
+        assertThat(QueueAdmin.inspect(a.directory(), QUEUE).readers()).isEmpty();
+        try (Stream<Path> left = Files.list(a.directory())) {
+            assertThat(left.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("jsyncq-bridge"));
         }
     }
 
@@ -365,6 +395,7 @@ class BridgeTest {
         List<String> args = new ArrayList<>(List.of(host.directory().toString(), QUEUE, host.endpoint(),
                 Long.toString(peerTimeoutMillis)));
         args.addAll(peers);
+        bridgeHosts.add(host);
         ChildJvm bridge = ChildJvm.startUnder(host.prefix(), BridgeHost.class, args.toArray(String[]::new));
         children.add(bridge);
         return bridge;

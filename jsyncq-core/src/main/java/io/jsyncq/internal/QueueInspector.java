@@ -111,9 +111,15 @@ public final class QueueInspector implements AutoCloseable {
         if (slot < 0 || slot >= queue.readers().highWater()) {
             return false;
         }
+        CrashRecovery recovery = new CrashRecovery(queue);
+        long before = queue.readers().slotWordVolatile(slot);
+        recovery.reclaimDeadReaders(-1); // a dead registration is not evicted but reclaimed: a durable one parked
         long word = queue.readers().slotWordVolatile(slot);
+        if (word != before && ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_FREE) {
+            return true; // it was dead, and is gone
+        }
         if (ReaderSlotLayout.state(word) == ReaderSlotLayout.STATE_PARKED) {
-            return new CrashRecovery(queue).freeParked(slot);
+            return recovery.freeParked(slot);
         }
         return queue.evict(slot, word);
     }
