@@ -76,6 +76,7 @@ public final class Bridge implements AutoCloseable {
 
     private final String queueName;
     private final Endpoint listen;
+    private final Endpoint sequencer;
     private final Consumer<String> log;
     private final SyncQueue queue;
     private final MediaDriver driver;
@@ -100,10 +101,11 @@ public final class Bridge implements AutoCloseable {
         this.log = builder.log;
         this.directory = builder.directory;
         refuseASecondBridge(builder);
-        boolean sequencer = builder.listen.equals(builder.sequencer);
+        this.sequencer = builder.sequencer;
+        boolean isSequencer = builder.listen.equals(builder.sequencer);
         // The sequencer's bridge also reads what it relayed in: every host gets the sequencer's whole order.
         SyncQueue.Builder registration = SyncQueue.builder(queueName).directory(builder.directory)
-                .sender(SENDER_PREFIX + builder.listen).durable().acknowledgeManually().filterSelf(!sequencer);
+                .sender(SENDER_PREFIX + builder.listen).durable().acknowledgeManually().filterSelf(!isSequencer);
         if (builder.queueSize != null) {
             registration.size(builder.queueSize);
         }
@@ -119,7 +121,7 @@ public final class Bridge implements AutoCloseable {
                 outbox.forgetQueuePositions();
             }
             inbox.recover(queue.isResumed(), queue.lastAppendBeforeResume(), log);
-            if (builder.sequencer != null && !sequencer) {
+            if (builder.sequencer != null && !isSequencer) {
                 queue.gateDelivery(); // this host's readers get its messages back from the sequencer, in its order
             }
             driver = builder.aeronDirectory == null ? launchDriver(builder) : null;
@@ -165,7 +167,7 @@ public final class Bridge implements AutoCloseable {
         agentThread.start();
         statusThread.start();
         log.accept("bridging queue '" + queueName + "': listening on " + listen + ", peers " + builder.linkedPeers()
-                + (builder.sequencer == null ? "" : sequencer ? ", the sequencer: every host reads this host's order"
+                + (builder.sequencer == null ? "" : isSequencer ? ", the sequencer: every host reads this host's order"
                 : ", sequenced by " + builder.sequencer + ": this host's messages reach its readers through it")
                 + ", peer timeout " + builder.peerTimeout.toMillis() + " ms, "
                 + (queue.isResumed() ? "resuming from where the previous bridge left off" : "from the queue's tail")
@@ -242,7 +244,7 @@ public final class Bridge implements AutoCloseable {
      * @return a snapshot
      */
     public BridgeStatus status() {
-        return new BridgeStatus(queueName, listen, outbound.relayed(), outbound.backlogBytes(),
+        return new BridgeStatus(queueName, listen, sequencer, outbound.relayed(), outbound.backlogBytes(),
                 peers.stream().map(PeerLink::status).toList(), inbound.status());
     }
 

@@ -34,6 +34,9 @@ public final class BridgeStatusFile {
         Properties properties = new Properties();
         properties.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
         properties.setProperty("listen", status.listen().toString());
+        if (status.sequencer() != null) {
+            properties.setProperty("sequencer", status.sequencer().toString());
+        }
         properties.setProperty("relayed", Long.toString(status.relayed()));
         properties.setProperty("backlog.bytes", Long.toString(status.backlogBytes()));
         properties.setProperty("appended", Long.toString(status.origins().stream().mapToLong(OriginStatus::appended).sum()));
@@ -70,6 +73,16 @@ public final class BridgeStatusFile {
         }
     }
 
+    /** Which order the bridge's host reads, when a sequencer gives one. */
+    private static String order(Properties status) {
+        String sequencer = status.getProperty("sequencer");
+        if (sequencer == null) {
+            return "";
+        }
+        return sequencer.equals(status.getProperty("listen")) ? "; the sequencer: every host reads this host's order"
+                : "; sequenced by " + sequencer + ": every host reads its order";
+    }
+
     /**
      * The status of every bridge of this queue that has written one, as lines for a person to read.
      *
@@ -94,7 +107,8 @@ public final class BridgeStatusFile {
                 lines.add("bridge " + status.getProperty("listen") + " (pid " + pid + (alive ? "" : ", NOT RUNNING")
                         + ", as of " + ageMillis / 1000.0 + " s ago): " + status.getProperty("relayed") + " relayed out, "
                         + status.getProperty("appended") + " in (" + status.getProperty("duplicates", "0")
-                        + " arrived again, dropped), " + status.getProperty("backlog.bytes") + " bytes kept for peers");
+                        + " arrived again, dropped), " + status.getProperty("backlog.bytes") + " bytes kept for peers"
+                        + order(status));
                 int peers = Integer.parseInt(status.getProperty("peers", "0"));
                 for (int i = 0; i < peers; i++) {
                     String key = "peer." + i + ".";

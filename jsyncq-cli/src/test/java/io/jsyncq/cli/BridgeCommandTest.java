@@ -114,8 +114,11 @@ class BridgeCommandTest {
             assertThat(QueueAdmin.inspect(Path.of(b), "orders").tail())
                     .as("three records in b's queue: bob's as sent and as it came back, and alice's")
                     .isEqualTo(3 * 64);
+            await(() -> Cli.run("--dir", b, "stat", "orders").stdout().contains("sequenced by " + onA), sequencer, member);
             assertThat(Cli.run("--dir", b, "stat", "orders").stdout())
                     .contains("gated", "readers deliver only what 'bridge " + onB + "', slot");
+            await(() -> Cli.run("--dir", a, "stat", "orders").stdout().contains("the sequencer: every host reads this"
+                    + " host's order"), sequencer, member);
             sequencer.terminate();
             member.terminate();
             assertThat(sequencer.await(Duration.ofSeconds(30)).stderr()).contains("stopped after relaying 2 messages out and 1 in");
