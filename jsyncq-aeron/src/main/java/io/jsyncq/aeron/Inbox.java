@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  *  +40  position of the append before it (i64)
  *  +48  position of the newest append (i64), or -1
  * </pre>
- * Used by one thread (the bridge's inbound one).
+ * Used by one thread (the bridge's).
  */
 final class Inbox implements AutoCloseable {
 

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 /**
  * The way out to one peer bridge: an Aeron publication to the peer's endpoint, the origin sequence of the
  * next frame to send it, the newest one it has acknowledged (appended to its queue), and what this bridge
- * reports about it. Used by the outbound thread alone; the counters are volatile for {@link Bridge#status()}.
+ * reports about it. Used by the bridge's thread alone; the counters are volatile for {@link Bridge#status()}.
  *
  * <p>Frames the peer has not acknowledged stay in the {@link Outbox}. When the peer's acknowledgements come
  * from a new run of its bridge (it restarted), or at this bridge's own start, the next frame goes back to

@@ -21,8 +21,8 @@ import java.util.List;
  * host's queue as {@link JsyncqLink} registers on one queue (a rank that only writes registers write-only);
  * the two ranks after them run the bridges of hosts 0 and 1 and only keep them running for the task.
  *
- * <p>The bridges run as {@code jsyncq bridge} runs one by default (an embedded media driver each, shared
- * threading mode backing off; the outbound thread waits on the queue's futex, the inbound one backs off), with
+ * <p>The bridges run as {@code jsyncq bridge} runs one by default (all its work on one thread backing off,
+ * its embedded media driver and Aeron client in invoker mode), with
  * the queue and the streams' term length at the task's ring size. Whatever a bridge reports as not
  * delivered, or a failure, fails the task.
  */

@@ -103,10 +103,10 @@ final class Report {
                 + "channel; one reader only, so no fan-out. Busy-spin: BusySpinIdleStrategy; blocking: BackoffIdleStrategy.");
         SETUP.put(Results.JSYNCQ_BRIDGE, "Two hosts on one machine: each a queue directory of its own under /dev/shm "
                 + "(one queue, the ring size) and a jsyncq Bridge in a worker process of its own on 127.0.0.1, as "
-                + "`jsyncq bridge` runs one: an embedded media driver (SHARED threading, BackoffIdleStrategy), sparse "
-                + "terms of the ring size; its outbound thread waits on the queue's futex, its inbound one backs off "
-                + "(BackoffIdleStrategy). The application processes append to and pop from their own host's queue "
-                + "as jsyncq does (blocking); four worker processes in all.");
+                + "`jsyncq bridge` runs one: all its work on one thread (reading its queue, appending what arrives, "
+                + "its embedded media driver and Aeron client in invoker mode), backing off when idle "
+                + "(BackoffIdleStrategy); sparse terms of the ring size. The application processes append to and pop "
+                + "from their own host's queue as jsyncq does (blocking); four worker processes in all.");
         SETUP.put(Results.AERON_UDP, "Aeron UDP used directly, the reference for the bridge: two processes, each a "
                 + "host with its own embedded media driver set up as the bridge's (a shared driver would not be two "
                 + "hosts), an ExclusivePublication to the other's endpoint on 127.0.0.1 (one writer thread, as the "
