@@ -25,7 +25,7 @@ import static io.jsyncq.internal.QueueLayout.DELIVERY_GATE_OFFSET;
  * Records before the start are ones the holder never reads, so the others deliver them as usual. Records
  * in the window that the holder read went out to be ordered, and come back as the holder's records; when
  * the holder ends for good (an operator frees it), a reader still behind must not deliver those a second
- * time, so the window closes at the holder's last read position instead of vanishing. Records after it,
+ * time, so the window closes at the holder's stored read position instead of vanishing. Records after it,
  * which the holder never read, are delivered as usual.
  *
  * <p><b>Consistency</b> ({@code model/gate.pml}). A registration takes the gate under the queue name's
@@ -97,7 +97,7 @@ final class DeliveryGate {
         return slot;
     }
 
-    /** After {@code slot} was freed: if it held the gate, closes the window at its last read position. */
+    /** After {@code slot} was freed: if it held the gate, closes the window at its stored read position. */
     void endIfHeldBy(int slot, long readPosition) {
         long state = stateVolatile();
         if (code(state) == slot + 1) {
