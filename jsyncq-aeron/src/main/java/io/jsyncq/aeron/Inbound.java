@@ -86,7 +86,8 @@ final class Inbound {
     private final UnsafeBuffer acknowledgement = new UnsafeBuffer(new byte[AckFrame.maxLength()]);
     /** Between attempts to append to a full queue: spin, yield, then sleep up to 1 ms. */
     private final IdleStrategy roomIdle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
-    private volatile long acknowledgeLimit = Long.MAX_VALUE;
+    /** Read by the outbound work, on the same thread (see {@link BridgeAgent}): a plain field is enough. */
+    private long acknowledgeLimit = Long.MAX_VALUE;
     private long lastOriginId;
     private Origin lastOrigin;
     private String lastSender = "";
