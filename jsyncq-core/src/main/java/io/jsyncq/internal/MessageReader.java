@@ -39,8 +39,9 @@ final class MessageReader {
     private final boolean writeOnly;
     private final RecordView view;
     private final Screen senderScreen = new Screen(this::screensChanged);
-    private final DeliveryGate gate;
     private final Screen typeScreen = new Screen(this::screensChanged);
+    /** Read for every record looked at, so a gate taken while this reader waits applies to the next one. */
+    private final DeliveryGate gate;
     /** The cursor is stored only by {@link #acknowledge}, never at the end of a batch. */
     private final boolean manualAcknowledge;
     /** This registration's slot once it skips its own records, or -1 (no record's) to read them. */

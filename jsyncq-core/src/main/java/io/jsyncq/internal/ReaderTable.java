@@ -21,7 +21,6 @@ public final class ReaderTable {
 
     private final MemorySegment memory;
     private final int maxReaders;
-
     private final DeliveryGate deliveryGate;
 
     ReaderTable(MemorySegment memory, int maxReaders) {
